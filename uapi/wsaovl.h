@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * wsaovl: Windows-style overlapped socket I/O, the ioctl and ring ABI.
+ *
+ * Shared by the kernel module (kmod/) and libwsa.  Every struct has a fixed
+ * size with explicit padding; user pointers travel as __u64.  Reserved and
+ * pad fields that the caller passes in must be zero, else -EINVAL.
+ * Documentation/userspace-api/wsaovl.rst describes the protocol.
+ */
+#ifndef _UAPI_LINUX_WSAOVL_H
+#define _UAPI_LINUX_WSAOVL_H
+
+#include <linux/types.h>
+#include <linux/ioctl.h>
+
+#define WSAOVL_ABI_VERSION	1
+
+/* Features reported by WSAOVL_IOC_QUERY. */
+#define WSAOVL_FEAT_RING	(1U << 0)	/* mmap'd completion ring */
+#define WSAOVL_FEAT_STATUS	(1U << 1)	/* status block writes */
+#define WSAOVL_FEAT_EVENTFD	(1U << 2)	/* eventfd signalled at completion */
+#define WSAOVL_FEAT_CANCEL	(1U << 3)	/* WSAOVL_IOC_CANCEL selectors */
+#define WSAOVL_FEAT_SKIP_INLINE	(1U << 4)	/* WSAOVL_SQE_SKIP_INLINE_CQE */
+#define WSAOVL_FEATURES		0x1fU
+
+/* Hard limits; the module parameters can only lower the per-context ones. */
+#define WSAOVL_MAX_BUFS		1024	/* WSABUFs per op (UIO_MAXIOV) */
+#define WSAOVL_MAX_ADDRLEN	128	/* sizeof(struct sockaddr_storage) */
+#define WSAOVL_MAX_CONTROL	65536	/* control buffer bytes per op */
+#define WSAOVL_MAX_BATCH	1024	/* sqes per WSAOVL_IOC_SUBMIT */
+#define WSAOVL_RING_MIN		16	/* completion ring entries */
+#define WSAOVL_RING_MAX		65536
+
+/* Operations. */
+#define WSAOVL_OP_SEND		1	/* WSASend */
+#define WSAOVL_OP_SENDTO	2	/* WSASendTo: addr/addrlen = destination */
+#define WSAOVL_OP_SENDMSG	3	/* WSASendMsg: + control data */
+#define WSAOVL_OP_RECV		4	/* WSARecv */
+#define WSAOVL_OP_RECVFROM	5	/* WSARecvFrom: addr = source buffer */
+#define WSAOVL_OP_RECVMSG	6	/* WSARecvMsg: + control buffer */
+
+/*
+ * Message flags, in and out, with their Winsock values so that libwsa passes
+ * dwFlags through unchanged.  The kernel translates them; any other input bit
+ * is -EINVAL, WSAOVL_MSG_PARTIAL is -EOPNOTSUPP (no transport supports it).
+ */
+#define WSAOVL_MSG_OOB		0x0001	/* in: send/recv urgent data */
+#define WSAOVL_MSG_PEEK		0x0002	/* in: receives only */
+#define WSAOVL_MSG_DONTROUTE	0x0004	/* in: sends only */
+#define WSAOVL_MSG_WAITALL	0x0008	/* in: stream receives: fill every buffer */
+#define WSAOVL_MSG_PARTIAL	0x8000	/* in: always -EOPNOTSUPP */
+#define WSAOVL_MSG_TRUNC	0x0100	/* out: datagram truncated */
+#define WSAOVL_MSG_CTRUNC	0x0200	/* out: control data truncated */
+#define WSAOVL_MSG_BCAST	0x0400	/* out: sent to a broadcast address */
+#define WSAOVL_MSG_MCAST	0x0800	/* out: sent to a multicast address */
+
+/* One scatter/gather element: the exact layout of an LP64 WSABUF. */
+struct wsaovl_buf {
+	__u32 len;
+	__u32 pad;		/* ignored: it is compiler padding in WSABUF */
+	__u64 buf;
+};
+
+/*
+ * Status block, written at completion when an sqe names one (libwsa passes
+ * &overlapped->Internal): information and flags first, then status, so a
+ * reader that sees status != WSAOVL_STATUS_PENDING sees the rest.
+ */
+struct wsaovl_status {
+	__u64 status;		/* NTSTATUS, see WSAOVL_NTSTATUS_MAP */
+	__u64 information;	/* bytes transferred */
+	__u32 flags;		/* WSAOVL_MSG_* out flags */
+	__u32 pad;		/* written as zero */
+};
+
+#define WSAOVL_STATUS_PENDING		0x00000103U
+#define WSAOVL_STATUS_SUCCESS		0x00000000U
+#define WSAOVL_STATUS_BUFFER_OVERFLOW	0x80000005U	/* datagram truncated */
+/* An errno with no better NTSTATUS: customer bit + severity error + errno. */
+#define WSAOVL_STATUS_ERRNO_BASE	0xE0570000U
+
+/*
+ * errno <-> NTSTATUS, one table for the kernel (which writes the status
+ * block) and libwsa (which reads it back).  X(errno, ntstatus).
+ */
+#define WSAOVL_NTSTATUS_MAP(X)						\
+	X(ECANCELED,	0xC0000120U)	/* STATUS_CANCELLED */		\
+	X(ECONNRESET,	0xC000020DU)	/* STATUS_CONNECTION_RESET */	\
+	X(ECONNREFUSED,	0xC0000236U)	/* STATUS_CONNECTION_REFUSED */	\
+	X(ECONNABORTED,	0xC0000241U)	/* STATUS_CONNECTION_ABORTED */	\
+	X(ENOTCONN,	0xC0000184U)	/* STATUS_INVALID_DEVICE_STATE */ \
+	X(EPIPE,	0xC000020CU)	/* STATUS_CONNECTION_DISCONNECTED */ \
+	X(EMSGSIZE,	0xC0000206U)	/* STATUS_INVALID_BUFFER_SIZE */ \
+	X(EFAULT,	0xC0000005U)	/* STATUS_ACCESS_VIOLATION */	\
+	X(ENETUNREACH,	0xC000023CU)	/* STATUS_NETWORK_UNREACHABLE */ \
+	X(EHOSTUNREACH,	0xC000023DU)	/* STATUS_HOST_UNREACHABLE */	\
+	X(ETIMEDOUT,	0xC00000B5U)	/* STATUS_IO_TIMEOUT */		\
+	X(ENOBUFS,	0xC000009AU)	/* STATUS_INSUFFICIENT_RESOURCES */ \
+	X(EACCES,	0xC0000022U)	/* STATUS_ACCESS_DENIED */	\
+	X(EADDRNOTAVAIL, 0xC0000207U)	/* STATUS_INVALID_ADDRESS_COMPONENT */ \
+	X(ENETDOWN,	0xC00000C4U)	/* STATUS_UNEXPECTED_NETWORK_ERROR */ \
+	X(EOPNOTSUPP,	0xC00000BBU)	/* STATUS_NOT_SUPPORTED */	\
+	X(EINVAL,	0xC000000DU)	/* STATUS_INVALID_PARAMETER */
+
+/* WSAOVL_IOC_QUERY: what this module offers. */
+struct wsaovl_query {
+	__u32 abi_version;	/* WSAOVL_ABI_VERSION */
+	__u32 features;		/* WSAOVL_FEAT_* */
+	__u32 max_bufs;		/* WSAOVL_MAX_BUFS */
+	__u32 max_ops;		/* outstanding ops per context */
+	__u64 max_pinned;	/* pinned bytes per context */
+	__u32 ring_min;
+	__u32 ring_max;
+	__u32 reserved[8];	/* written as zero */
+};
+
+/* WSAOVL_IOC_SETUP: create the completion ring, once per open. */
+struct wsaovl_setup {
+	__u32 entries;		/* in: wanted (rounded up to a power of 2); out: got */
+	__u32 flags;		/* must be 0 */
+	__u64 ring_bytes;	/* out: length to mmap at offset 0 */
+	__u32 reserved[4];	/* must be 0 */
+};
+
+/* One completion: 32 bytes. */
+struct wsaovl_cqe {
+	__u64 tag;		/* sqe.tag */
+	__s32 res;		/* bytes transferred, or -errno */
+	__u32 flags;		/* WSAOVL_MSG_* out flags */
+	__u32 namelen;		/* bytes of source address written to sqe.addr */
+	__u32 controllen;	/* bytes of control data written to sqe.control */
+	__u32 tid;		/* sqe.tid, or the submitting thread's id */
+	__u8 opcode;
+	__u8 pad[3];
+};
+
+/*
+ * The ring, mapped at offset 0 of the device.  The kernel writes cqes[] and
+ * then tail (release); userspace reads tail (acquire), reads entries, then
+ * writes head (release).  Index = counter & mask; counters wrap at 2^32.
+ */
+struct wsaovl_ring {
+	__u32 head;		/* userspace: next entry to consume */
+	__u32 pad0[15];		/* head and tail on separate cache lines */
+	__u32 tail;		/* kernel: next entry to produce */
+	__u32 mask;		/* entries - 1 */
+	__u32 entries;
+	__u32 flags;		/* WSAOVL_RING_* */
+	__u32 overflow;		/* completions held back, not lost */
+	__u32 pad1[11];
+	struct wsaovl_cqe cqes[];
+};
+
+/* ring.flags: completions wait in the kernel; reap and call FLUSH. */
+#define WSAOVL_RING_OVERFLOW	(1U << 0)
+
+/* sqe.flags */
+#define WSAOVL_SQE_EVENTFD	 (1U << 0)	/* sqe.eventfd is valid */
+#define WSAOVL_SQE_SKIP_INLINE_CQE (1U << 1)	/* no cqe if completed inline */
+#define WSAOVL_SQE_FLAGS	 0x3U
+
+/* sqe.state, written back by WSAOVL_IOC_SUBMIT */
+#define WSAOVL_STATE_PENDING	1	/* queued; a cqe will follow */
+#define WSAOVL_STATE_DONE	2	/* completed inline: res and out_* valid */
+#define WSAOVL_STATE_FAILED	3	/* rejected: res = -errno, nothing done */
+
+/* One submission: 96 bytes. */
+struct wsaovl_sqe {
+	__u8 opcode;		/* WSAOVL_OP_* */
+	__u8 pad0;
+	__u16 flags;		/* WSAOVL_SQE_* */
+	__s32 fd;		/* the caller's socket */
+	__u32 msg_flags;	/* WSAOVL_MSG_* in flags */
+	__u32 nbufs;		/* elements at bufs */
+	__u64 bufs;		/* struct wsaovl_buf[nbufs], copied at submit */
+	__u64 addr;		/* SENDTO/SENDMSG: destination; RECVFROM/RECVMSG: source buffer */
+	__u32 addrlen;		/* its length, or capacity for receives */
+	__u32 controllen;	/* control buffer length, or capacity */
+	__u64 control;		/* SENDMSG/RECVMSG control buffer */
+	__u64 tag;		/* returned in the cqe; libwsa: its op record */
+	__u64 status;		/* optional struct wsaovl_status *, 8-byte aligned */
+	__s32 eventfd;		/* with WSAOVL_SQE_EVENTFD */
+	__u32 tid;		/* thread the completion is for; 0 = submitter */
+	/* out, written for every sqe the kernel looked at */
+	__u32 state;		/* WSAOVL_STATE_* */
+	__s32 res;		/* -errno if FAILED; bytes if DONE */
+	__u32 out_flags;	/* DONE: WSAOVL_MSG_* out flags */
+	__u32 out_namelen;	/* DONE: source address length */
+	__u32 out_controllen;	/* DONE: control bytes */
+	__u32 reserved;		/* must be 0 */
+};
+
+/*
+ * WSAOVL_IOC_SUBMIT: returns how many sqes were accepted (pending or done).
+ * Submission stops at the first sqe that fails; its state is FAILED and its
+ * res says why.  Errors of the call itself are returned as -errno.
+ */
+struct wsaovl_submit {
+	__u64 sqes;		/* struct wsaovl_sqe[nr] */
+	__u32 nr;		/* 1..WSAOVL_MAX_BATCH */
+	__u32 flags;		/* must be 0 */
+};
+
+/* WSAOVL_IOC_CANCEL selectors: each cancelled op completes with -ECANCELED. */
+#define WSAOVL_CANCEL_TAG	1	/* the op(s) with this tag */
+#define WSAOVL_CANCEL_FD	2	/* every op on this socket */
+#define WSAOVL_CANCEL_FD_SEND	3	/* pending sends on this socket (SIO_FLUSH) */
+#define WSAOVL_CANCEL_TID	4	/* ops submitted by this thread */
+#define WSAOVL_CANCEL_ALL	5
+
+/* Returns the number of ops cancelled. */
+struct wsaovl_cancel {
+	__u32 what;		/* WSAOVL_CANCEL_* */
+	__s32 fd;		/* FD, FD_SEND */
+	__u64 tag;		/* TAG */
+	__u32 tid;		/* TID */
+	__u32 reserved[3];	/* must be 0 */
+};
+
+#define WSAOVL_IOC_MAGIC	0xF7
+#define WSAOVL_IOC_QUERY	_IOR(WSAOVL_IOC_MAGIC, 0, struct wsaovl_query)
+#define WSAOVL_IOC_SETUP	_IOWR(WSAOVL_IOC_MAGIC, 1, struct wsaovl_setup)
+#define WSAOVL_IOC_SUBMIT	_IOW(WSAOVL_IOC_MAGIC, 2, struct wsaovl_submit)
+#define WSAOVL_IOC_CANCEL	_IOW(WSAOVL_IOC_MAGIC, 3, struct wsaovl_cancel)
+/* Move held-back completions into the ring; returns how many still wait. */
+#define WSAOVL_IOC_FLUSH	_IO(WSAOVL_IOC_MAGIC, 4)
+
+#endif /* _UAPI_LINUX_WSAOVL_H */
