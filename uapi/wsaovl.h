@@ -16,11 +16,11 @@
 #define WSAOVL_ABI_VERSION	1
 
 /* Features reported by WSAOVL_IOC_QUERY. */
-#define WSAOVL_FEAT_RING	(1U << 0)	/* mmap'd completion ring */
-#define WSAOVL_FEAT_STATUS	(1U << 1)	/* status block writes */
-#define WSAOVL_FEAT_EVENTFD	(1U << 2)	/* eventfd signalled at completion */
-#define WSAOVL_FEAT_CANCEL	(1U << 3)	/* WSAOVL_IOC_CANCEL selectors */
-#define WSAOVL_FEAT_SKIP_INLINE	(1U << 4)	/* WSAOVL_SQE_SKIP_INLINE_CQE */
+#define WSAOVL_FEAT_RING	0x01U	/* mmap'd completion ring */
+#define WSAOVL_FEAT_STATUS	0x02U	/* status block writes */
+#define WSAOVL_FEAT_EVENTFD	0x04U	/* eventfd signalled at completion */
+#define WSAOVL_FEAT_CANCEL	0x08U	/* WSAOVL_IOC_CANCEL selectors */
+#define WSAOVL_FEAT_SKIP_INLINE	0x10U	/* WSAOVL_SQE_SKIP_INLINE_CQE */
 #define WSAOVL_FEATURES		0x1fU
 
 /* Hard limits; the module parameters can only lower the per-context ones. */
@@ -67,7 +67,7 @@ struct wsaovl_buf {
  * reader that sees status != WSAOVL_STATUS_PENDING sees the rest.
  */
 struct wsaovl_status {
-	__u64 status;		/* NTSTATUS, see WSAOVL_NTSTATUS_MAP */
+	__u64 status;		/* NTSTATUS: WSAOVL_STATUS_* */
 	__u64 information;	/* bytes transferred */
 	__u32 flags;		/* WSAOVL_MSG_* out flags */
 	__u32 pad;		/* written as zero */
@@ -76,31 +76,28 @@ struct wsaovl_status {
 #define WSAOVL_STATUS_PENDING		0x00000103U
 #define WSAOVL_STATUS_SUCCESS		0x00000000U
 #define WSAOVL_STATUS_BUFFER_OVERFLOW	0x80000005U	/* datagram truncated */
-/* An errno with no better NTSTATUS: customer bit + severity error + errno. */
-#define WSAOVL_STATUS_ERRNO_BASE	0xE0570000U
 
 /*
- * errno <-> NTSTATUS, one table for the kernel (which writes the status
- * block) and libwsa (which reads it back).  X(errno, ntstatus).
+ * Failures: the NTSTATUS Windows uses for the same condition where there
+ * is one (errno in brackets), else WSAOVL_STATUS_ERRNO_BASE | errno.
  */
-#define WSAOVL_NTSTATUS_MAP(X)						\
-	X(ECANCELED,	0xC0000120U)	/* STATUS_CANCELLED */		\
-	X(ECONNRESET,	0xC000020DU)	/* STATUS_CONNECTION_RESET */	\
-	X(ECONNREFUSED,	0xC0000236U)	/* STATUS_CONNECTION_REFUSED */	\
-	X(ECONNABORTED,	0xC0000241U)	/* STATUS_CONNECTION_ABORTED */	\
-	X(ENOTCONN,	0xC0000184U)	/* STATUS_INVALID_DEVICE_STATE */ \
-	X(EPIPE,	0xC000020CU)	/* STATUS_CONNECTION_DISCONNECTED */ \
-	X(EMSGSIZE,	0xC0000206U)	/* STATUS_INVALID_BUFFER_SIZE */ \
-	X(EFAULT,	0xC0000005U)	/* STATUS_ACCESS_VIOLATION */	\
-	X(ENETUNREACH,	0xC000023CU)	/* STATUS_NETWORK_UNREACHABLE */ \
-	X(EHOSTUNREACH,	0xC000023DU)	/* STATUS_HOST_UNREACHABLE */	\
-	X(ETIMEDOUT,	0xC00000B5U)	/* STATUS_IO_TIMEOUT */		\
-	X(ENOBUFS,	0xC000009AU)	/* STATUS_INSUFFICIENT_RESOURCES */ \
-	X(EACCES,	0xC0000022U)	/* STATUS_ACCESS_DENIED */	\
-	X(EADDRNOTAVAIL, 0xC0000207U)	/* STATUS_INVALID_ADDRESS_COMPONENT */ \
-	X(ENETDOWN,	0xC00000C4U)	/* STATUS_UNEXPECTED_NETWORK_ERROR */ \
-	X(EOPNOTSUPP,	0xC00000BBU)	/* STATUS_NOT_SUPPORTED */	\
-	X(EINVAL,	0xC000000DU)	/* STATUS_INVALID_PARAMETER */
+#define WSAOVL_STATUS_CANCELLED		0xC0000120U	/* ECANCELED */
+#define WSAOVL_STATUS_CONNECTION_RESET	0xC000020DU	/* ECONNRESET */
+#define WSAOVL_STATUS_CONNECTION_REFUSED 0xC0000236U	/* ECONNREFUSED */
+#define WSAOVL_STATUS_CONNECTION_ABORTED 0xC0000241U	/* ECONNABORTED */
+#define WSAOVL_STATUS_CONNECTION_DISCONNECTED 0xC000020CU /* EPIPE */
+#define WSAOVL_STATUS_INVALID_DEVICE_STATE 0xC0000184U	/* ENOTCONN */
+#define WSAOVL_STATUS_INVALID_BUFFER_SIZE 0xC0000206U	/* EMSGSIZE */
+#define WSAOVL_STATUS_ACCESS_VIOLATION	0xC0000005U	/* EFAULT */
+#define WSAOVL_STATUS_NETWORK_UNREACHABLE 0xC000023CU	/* ENETUNREACH */
+#define WSAOVL_STATUS_HOST_UNREACHABLE	0xC000023DU	/* EHOSTUNREACH */
+#define WSAOVL_STATUS_IO_TIMEOUT	0xC00000B5U	/* ETIMEDOUT */
+#define WSAOVL_STATUS_INSUFFICIENT_RESOURCES 0xC000009AU /* ENOBUFS, ENOMEM */
+#define WSAOVL_STATUS_ACCESS_DENIED	0xC0000022U	/* EACCES */
+#define WSAOVL_STATUS_INVALID_ADDRESS_COMPONENT 0xC0000207U /* EADDRNOTAVAIL */
+#define WSAOVL_STATUS_NOT_SUPPORTED	0xC00000BBU	/* EOPNOTSUPP */
+#define WSAOVL_STATUS_INVALID_PARAMETER	0xC000000DU	/* EINVAL */
+#define WSAOVL_STATUS_ERRNO_BASE	0xE0570000U	/* customer bit, severity error */
 
 /* WSAOVL_IOC_QUERY: what this module offers. */
 struct wsaovl_query {
@@ -152,11 +149,11 @@ struct wsaovl_ring {
 };
 
 /* ring.flags: completions wait in the kernel; reap and call FLUSH. */
-#define WSAOVL_RING_OVERFLOW	(1U << 0)
+#define WSAOVL_RING_OVERFLOW	0x1U
 
 /* sqe.flags */
-#define WSAOVL_SQE_EVENTFD	 (1U << 0)	/* sqe.eventfd is valid */
-#define WSAOVL_SQE_SKIP_INLINE_CQE (1U << 1)	/* no cqe if completed inline */
+#define WSAOVL_SQE_EVENTFD	 0x1U	/* sqe.eventfd is valid */
+#define WSAOVL_SQE_SKIP_INLINE_CQE 0x2U	/* no cqe if completed inline */
 #define WSAOVL_SQE_FLAGS	 0x3U
 
 /* sqe.state, written back by WSAOVL_IOC_SUBMIT */

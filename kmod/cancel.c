@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Cancellation: every selected pending op completes exactly once, with
+ * -ECANCELED, through the normal completion path (status, cqe, eventfd).
+ */
+#include <linux/file.h>
+#include <linux/net.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "internal.h"
+
+static bool wsaovl_cancel_op(const struct wsaovl_op *op,
+			     const struct wsaovl_cancel *c)
+{
+	switch (c->what) {
+	case WSAOVL_CANCEL_TAG:
+		return op->tag == c->tag;
+	case WSAOVL_CANCEL_TID:
+		return op->submitter == c->tid;
+	default:
+		return true;
+	}
+}
+
+static bool wsaovl_cancel_queue(const struct wsaovl_sockq *q,
+				const struct wsaovl_cancel *c, struct file *file)
+{
+	switch (c->what) {
+	case WSAOVL_CANCEL_FD:
+		return q->file == file;
+	case WSAOVL_CANCEL_FD_SEND:
+		return q->file == file && q->send;
+	default:
+		return true;
+	}
+}
+
+static unsigned int wsaovl_cancel_match(struct wsaovl_ctx *ctx,
+					const struct wsaovl_cancel *c,
+					struct file *file)
+{
+	struct wsaovl_sockq *q, *qtmp;
+	struct wsaovl_op *op, *optmp;
+	unsigned int bkt, n = 0;
+	LIST_HEAD(queues);
+
+	mutex_lock(&ctx->cancel_lock);
+	spin_lock(&ctx->lock);
+	hash_for_each(ctx->sockqs, bkt, q, hnode) {
+		if (wsaovl_cancel_queue(q, c, file)) {
+			refcount_inc(&q->refs);
+			list_add_tail(&q->cancel_node, &queues);
+		}
+	}
+	spin_unlock(&ctx->lock);
+
+	list_for_each_entry_safe(q, qtmp, &queues, cancel_node) {
+		mutex_lock(&q->lock);
+		list_for_each_entry_safe(op, optmp, &q->ops, node) {
+			if (!wsaovl_cancel_op(op, c))
+				continue;
+			list_del(&op->node);
+			op->cqe.res = -ECANCELED;
+			wsaovl_op_complete(op);
+			n++;
+		}
+		if (list_empty(&q->ops))
+			wsaovl_sockq_retire(q);
+		mutex_unlock(&q->lock);
+		list_del(&q->cancel_node);
+		wsaovl_sockq_put(q);
+	}
+	mutex_unlock(&ctx->cancel_lock);
+	return n;
+}
+
+long wsaovl_cancel(struct wsaovl_ctx *ctx, struct wsaovl_cancel __user *arg)
+{
+	struct file *file = NULL;
+	struct wsaovl_cancel c;
+	long n;
+
+	if (copy_from_user(&c, arg, sizeof(c)))
+		return -EFAULT;
+	if (memchr_inv(c.reserved, 0, sizeof(c.reserved)))
+		return -EINVAL;
+	switch (c.what) {
+	case WSAOVL_CANCEL_FD:
+	case WSAOVL_CANCEL_FD_SEND:
+		file = fget(c.fd);
+		if (!file)
+			return -EBADF;
+		if (!sock_from_file(file)) {
+			fput(file);
+			return -ENOTSOCK;
+		}
+		break;
+	case WSAOVL_CANCEL_TAG:
+	case WSAOVL_CANCEL_TID:
+	case WSAOVL_CANCEL_ALL:
+		break;
+	default:
+		return -EINVAL;
+	}
+	n = wsaovl_cancel_match(ctx, &c, file);
+	if (file)
+		fput(file);
+	return n;
+}
+
+unsigned int wsaovl_cancel_all(struct wsaovl_ctx *ctx)
+{
+	struct wsaovl_cancel c = { .what = WSAOVL_CANCEL_ALL };
+
+	return wsaovl_cancel_match(ctx, &c, NULL);
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every kernel API difference between the kernels wsaovl supports
+ * (Debian's 6.1 and 6.12 LTS) lives here and nowhere else.
+ */
+#ifndef WSAOVL_COMPAT_H
+#define WSAOVL_COMPAT_H
+
+#include <linux/eventfd.h>
+#include <linux/uio.h>
+
+/*
+ * v6.8 dropped eventfd_signal()'s count argument.  kmod/Kbuild detects it
+ * from the headers, which also covers backports.
+ */
+static inline void wsaovl_eventfd_signal(struct eventfd_ctx *ctx)
+{
+#ifdef WSAOVL_EVENTFD_SIGNAL_NO_COUNT
+	eventfd_signal(ctx);
+#else
+	eventfd_signal(ctx, 1);
+#endif
+}
+
+/* Backported to some 6.1 stable trees, so test the macro, not the version. */
+#ifndef ITER_SOURCE
+#define ITER_SOURCE	WRITE
+#define ITER_DEST	READ
+#endif
+
+#endif /* WSAOVL_COMPAT_H */

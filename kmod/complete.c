@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Completing an op, in the order the ABI promises: the user's output
+ * buffers and status block, then the cqe, then the eventfd.
+ */
+#include <linux/eventfd.h>
+#include <linux/slab.h>
+
+#include "compat.h"
+#include "internal.h"
+
+static const struct {
+	int err;
+	u32 status;
+} wsaovl_status_map[] = {
+	{ ECANCELED, WSAOVL_STATUS_CANCELLED },
+	{ ECONNRESET, WSAOVL_STATUS_CONNECTION_RESET },
+	{ ECONNREFUSED, WSAOVL_STATUS_CONNECTION_REFUSED },
+	{ ECONNABORTED, WSAOVL_STATUS_CONNECTION_ABORTED },
+	{ EPIPE, WSAOVL_STATUS_CONNECTION_DISCONNECTED },
+	{ ENOTCONN, WSAOVL_STATUS_INVALID_DEVICE_STATE },
+	{ EMSGSIZE, WSAOVL_STATUS_INVALID_BUFFER_SIZE },
+	{ EFAULT, WSAOVL_STATUS_ACCESS_VIOLATION },
+	{ ENETUNREACH, WSAOVL_STATUS_NETWORK_UNREACHABLE },
+	{ EHOSTUNREACH, WSAOVL_STATUS_HOST_UNREACHABLE },
+	{ ETIMEDOUT, WSAOVL_STATUS_IO_TIMEOUT },
+	{ ENOBUFS, WSAOVL_STATUS_INSUFFICIENT_RESOURCES },
+	{ ENOMEM, WSAOVL_STATUS_INSUFFICIENT_RESOURCES },
+	{ EACCES, WSAOVL_STATUS_ACCESS_DENIED },
+	{ EADDRNOTAVAIL, WSAOVL_STATUS_INVALID_ADDRESS_COMPONENT },
+	{ EOPNOTSUPP, WSAOVL_STATUS_NOT_SUPPORTED },
+	{ EINVAL, WSAOVL_STATUS_INVALID_PARAMETER },
+};
+
+static u64 wsaovl_ntstatus(int res, u32 flags)
+{
+	unsigned int i;
+
+	if (res >= 0)
+		return flags & WSAOVL_MSG_TRUNC ? WSAOVL_STATUS_BUFFER_OVERFLOW :
+						  WSAOVL_STATUS_SUCCESS;
+	for (i = 0; i < ARRAY_SIZE(wsaovl_status_map); i++)
+		if (wsaovl_status_map[i].err == -res)
+			return wsaovl_status_map[i].status;
+	return WSAOVL_STATUS_ERRNO_BASE | (-res & 0xffff);
+}
+
+/* Drop everything the op holds but its memory (which may sit in overflow). */
+static void wsaovl_op_release(struct wsaovl_op *op)
+{
+	struct wsaovl_ctx *ctx = op->ctx;
+
+	kvfree(op->iov);
+	op->iov = NULL;
+	wsaovl_unpin(ctx, &op->data, !wsaovl_op_is_send(op->opcode));
+	wsaovl_unpin(ctx, &op->name_out, true);
+	wsaovl_unpin(ctx, &op->control_out, true);
+	wsaovl_unpin(ctx, &op->status_out, true);
+	kfree(op->control);
+	op->control = NULL;
+	if (op->evfd) {
+		eventfd_ctx_put(op->evfd);
+		op->evfd = NULL;
+	}
+}
+
+void wsaovl_op_free(struct wsaovl_op *op)
+{
+	wsaovl_op_release(op);
+	atomic_dec(&op->ctx->nr_ops);
+	kfree(op);
+}
+
+/* op->cqe.res (bytes or -errno), flags, namelen and controllen are set. */
+void wsaovl_op_complete(struct wsaovl_op *op)
+{
+	struct wsaovl_cqe *cqe = &op->cqe;
+	struct eventfd_ctx *evfd = op->evfd;
+	bool parked = false;
+
+	if (cqe->res >= 0) {
+		if (op->name_out.len)
+			cqe->namelen = wsaovl_pin_copy(&op->name_out, 0, &op->addr,
+						       min_t(u32, cqe->namelen,
+							     op->name_out.len));
+		if (op->control_out.len && cqe->controllen)
+			wsaovl_pin_copy(&op->control_out, 0, op->control,
+					cqe->controllen);
+	} else {
+		cqe->flags = 0;
+		cqe->namelen = 0;
+		cqe->controllen = 0;
+	}
+	if (op->status_out.nr) {
+		wsaovl_pin_store(&op->status_out, 8, max(cqe->res, 0), 8);
+		wsaovl_pin_store(&op->status_out, 16, cqe->flags, 4);
+		wsaovl_pin_store(&op->status_out, 20, 0, 4);
+		/* Data and information before status: see struct wsaovl_status. */
+		smp_wmb();
+		wsaovl_pin_store(&op->status_out, 0,
+				 wsaovl_ntstatus(cqe->res, cqe->flags), 8);
+	}
+
+	op->evfd = NULL;	/* ours until signalled */
+	wsaovl_op_release(op);
+	if (!(op->inline_done && op->skip_inline_cqe))
+		parked = wsaovl_ring_post(op->ctx, op);
+	if (evfd) {
+		wsaovl_eventfd_signal(evfd);
+		eventfd_ctx_put(evfd);
+	}
+	if (!parked)
+		wsaovl_op_free(op);
+}

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * wsaovl internals: the per-open context, per-socket queues and ops.
+ *
+ * Locking, outermost first:
+ *   ctx->cancel_lock (mutex)  serialises cancellation walks
+ *   sockq->lock (mutex)       owns a queue's ops list and its socket I/O
+ *   ctx->lock (spinlock)      the queue hash, the ring producer, overflow
+ *   socket waitqueue lock     only to add/remove our wait entry
+ */
+#ifndef WSAOVL_INTERNAL_H
+#define WSAOVL_INTERNAL_H
+
+#include <linux/bvec.h>
+#include <linux/hashtable.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/poll.h>
+#include <linux/refcount.h>
+#include <linux/socket.h>
+#include <linux/spinlock.h>
+#include <linux/uio.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include "wsaovl.h"
+
+extern unsigned int wsaovl_max_ops;
+extern unsigned long wsaovl_max_pinned;
+extern struct workqueue_struct *wsaovl_wq;
+
+struct wsaovl_ctx {
+	spinlock_t lock;		/* sockqs, ring producer, overflow */
+	DECLARE_HASHTABLE(sockqs, 8);
+	struct wsaovl_ring *ring;	/* NULL until WSAOVL_IOC_SETUP */
+	size_t ring_bytes;
+	u32 cq_tail;			/* ours: the mapped copy is user-writable */
+	u32 cq_mask;
+	struct list_head overflow;	/* completed ops waiting for ring room */
+	unsigned int nr_overflow;
+	atomic_t nr_ops;		/* accepted and not yet freed */
+	atomic_long_t pinned_pages;	/* held by this context's ops */
+	wait_queue_head_t poll_wait;
+	refcount_t refs;		/* the open file, and each sockq */
+	struct mutex cancel_lock;	/* one cancellation walk at a time */
+	struct mutex setup_lock;	/* ring creation against mmap */
+};
+
+/* User memory pinned at submit, so a worker can reach it without the mm. */
+struct wsaovl_pin {
+	struct bio_vec *bvec;
+	unsigned int nr;
+	size_t len;
+};
+
+/* The ops of one socket in one direction, executed in submission order. */
+struct wsaovl_sockq {
+	struct hlist_node hnode;	/* ctx->sockqs, under ctx->lock */
+	struct list_head cancel_node;	/* under ctx->cancel_lock */
+	struct wsaovl_ctx *ctx;
+	struct file *file;		/* the socket; referenced */
+	refcount_t refs;		/* hash, queued work, lookups */
+	struct mutex lock;		/* ops, and I/O on them */
+	struct list_head ops;
+	bool send;
+	bool dead;			/* unhashed: look it up again */
+	wait_queue_head_t *head;	/* armed on it while ops wait */
+	struct wait_queue_entry wait;
+	poll_table pt;
+	struct work_struct work;
+};
+
+struct wsaovl_op {
+	struct list_head node;		/* sockq->ops, or ctx->overflow */
+	struct wsaovl_ctx *ctx;
+	u64 tag;
+	u8 opcode;
+	bool skip_inline_cqe;
+	bool inline_done;		/* completed in the submit call */
+	bool stream;
+	u32 wflags;			/* WSAOVL_MSG_* as submitted */
+	unsigned int msg_flags;		/* translated for the socket layer */
+	u32 tid;
+	pid_t submitter;
+	struct eventfd_ctx *evfd;
+
+	/* data: user iovecs for the inline try, pinned pages afterwards */
+	struct iovec *iov;
+	unsigned int nr_iov;
+	struct iov_iter iter;
+	struct wsaovl_pin data;
+	size_t total;
+	size_t done;
+
+	struct sockaddr_storage addr;
+	int addrlen;			/* destination length, or name capacity */
+	void *control;			/* kernel copy / kernel receive buffer */
+	u32 controllen;
+
+	/* outputs written at completion */
+	struct wsaovl_pin name_out;
+	struct wsaovl_pin control_out;
+	struct wsaovl_pin status_out;
+	unsigned long pinned_pages;
+
+	struct wsaovl_cqe cqe;
+};
+
+static inline bool wsaovl_op_is_send(u8 opcode)
+{
+	return opcode <= WSAOVL_OP_SENDMSG;
+}
+
+/* main.c */
+void wsaovl_ctx_put(struct wsaovl_ctx *ctx);
+
+/* ring.c */
+int wsaovl_ring_setup(struct wsaovl_ctx *ctx, struct wsaovl_setup __user *arg);
+int wsaovl_ring_mmap(struct wsaovl_ctx *ctx, struct vm_area_struct *vma);
+bool wsaovl_ring_post(struct wsaovl_ctx *ctx, struct wsaovl_op *op);
+unsigned int wsaovl_ring_flush(struct wsaovl_ctx *ctx);
+bool wsaovl_ring_ready(struct wsaovl_ctx *ctx);
+void wsaovl_ring_free(struct wsaovl_ctx *ctx);
+
+/* submit.c */
+long wsaovl_submit(struct wsaovl_ctx *ctx, struct wsaovl_submit __user *arg);
+
+/* pin.c */
+int wsaovl_pin_user(struct wsaovl_ctx *ctx, const struct iovec *iov,
+		    unsigned int nr, bool writable, struct wsaovl_pin *pin);
+void wsaovl_unpin(struct wsaovl_ctx *ctx, struct wsaovl_pin *pin, bool dirty);
+size_t wsaovl_pin_copy(struct wsaovl_pin *pin, size_t off, const void *src,
+		       size_t len);
+void wsaovl_pin_store(struct wsaovl_pin *pin, size_t off, u64 val, int size);
+
+/* sockq.c */
+int wsaovl_sockq_submit(struct wsaovl_ctx *ctx, struct file *file,
+			struct wsaovl_op *op, struct wsaovl_cqe *done);
+void wsaovl_sockq_put(struct wsaovl_sockq *q);
+void wsaovl_sockq_retire(struct wsaovl_sockq *q);
+
+/* complete.c */
+void wsaovl_op_complete(struct wsaovl_op *op);
+void wsaovl_op_free(struct wsaovl_op *op);
+
+/* cancel.c */
+long wsaovl_cancel(struct wsaovl_ctx *ctx, struct wsaovl_cancel __user *arg);
+unsigned int wsaovl_cancel_all(struct wsaovl_ctx *ctx);
+
+#endif /* WSAOVL_INTERNAL_H */

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wsaovl: Windows-style overlapped socket I/O.
+ *
+ * /dev/wsaovl gives each open file a context: a completion ring shared by
+ * mmap, and queues of asynchronous socket operations on the caller's own
+ * sockets.  Documentation/userspace-api/wsaovl.rst describes the ABI.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "internal.h"
+
+unsigned int wsaovl_max_ops = 65536;
+module_param_named(max_ops, wsaovl_max_ops, uint, 0644);
+MODULE_PARM_DESC(max_ops, "Outstanding operations per open file (default 65536)");
+
+unsigned long wsaovl_max_pinned = 256UL << 20;
+module_param_named(max_pinned, wsaovl_max_pinned, ulong, 0644);
+MODULE_PARM_DESC(max_pinned, "Bytes of user memory pinned per open file (default 256 MiB)");
+
+static bool test_warn;
+module_param(test_warn, bool, 0444);
+MODULE_PARM_DESC(test_warn, "Test only: WARN at load, to prove log checks fail");
+
+struct workqueue_struct *wsaovl_wq;
+
+static int wsaovl_open(struct inode *inode, struct file *file)
+{
+	struct wsaovl_ctx *ctx;
+
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	if (!ctx)
+		return -ENOMEM;
+	spin_lock_init(&ctx->lock);
+	hash_init(ctx->sockqs);
+	INIT_LIST_HEAD(&ctx->overflow);
+	init_waitqueue_head(&ctx->poll_wait);
+	refcount_set(&ctx->refs, 1);
+	mutex_init(&ctx->cancel_lock);
+	mutex_init(&ctx->setup_lock);
+	file->private_data = ctx;
+	return nonseekable_open(inode, file);
+}
+
+void wsaovl_ctx_put(struct wsaovl_ctx *ctx)
+{
+	if (!refcount_dec_and_test(&ctx->refs))
+		return;
+	wsaovl_ring_free(ctx);
+	WARN_ON_ONCE(atomic_read(&ctx->nr_ops));
+	WARN_ON_ONCE(atomic_long_read(&ctx->pinned_pages));
+	kfree(ctx);
+}
+
+static int wsaovl_release(struct inode *inode, struct file *file)
+{
+	struct wsaovl_ctx *ctx = file->private_data;
+
+	wsaovl_cancel_all(ctx);
+	wsaovl_ctx_put(ctx);
+	return 0;
+}
+
+static long wsaovl_query(void __user *arg)
+{
+	struct wsaovl_query q = {
+		.abi_version = WSAOVL_ABI_VERSION,
+		.features = WSAOVL_FEATURES,
+		.max_bufs = WSAOVL_MAX_BUFS,
+		.max_ops = READ_ONCE(wsaovl_max_ops),
+		.max_pinned = READ_ONCE(wsaovl_max_pinned),
+		.ring_min = WSAOVL_RING_MIN,
+		.ring_max = WSAOVL_RING_MAX,
+	};
+
+	return copy_to_user(arg, &q, sizeof(q)) ? -EFAULT : 0;
+}
+
+static long wsaovl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct wsaovl_ctx *ctx = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case WSAOVL_IOC_QUERY:
+		return wsaovl_query(uarg);
+	case WSAOVL_IOC_SETUP:
+		return wsaovl_ring_setup(ctx, uarg);
+	case WSAOVL_IOC_SUBMIT:
+		return wsaovl_submit(ctx, uarg);
+	case WSAOVL_IOC_CANCEL:
+		return wsaovl_cancel(ctx, uarg);
+	case WSAOVL_IOC_FLUSH:
+		return wsaovl_ring_flush(ctx);
+	default:
+		return -ENOIOCTLCMD;
+	}
+}
+
+static __poll_t wsaovl_poll(struct file *file, poll_table *pt)
+{
+	struct wsaovl_ctx *ctx = file->private_data;
+
+	poll_wait(file, &ctx->poll_wait, pt);
+	wsaovl_ring_flush(ctx);
+	return wsaovl_ring_ready(ctx) ? EPOLLIN | EPOLLRDNORM : 0;
+}
+
+static int wsaovl_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return wsaovl_ring_mmap(file->private_data, vma);
+}
+
+static const struct file_operations wsaovl_fops = {
+	.owner = THIS_MODULE,
+	.open = wsaovl_open,
+	.release = wsaovl_release,
+	.unlocked_ioctl = wsaovl_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.poll = wsaovl_poll,
+	.mmap = wsaovl_mmap,
+};
+
+static struct miscdevice wsaovl_misc = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "wsaovl",
+	.fops = &wsaovl_fops,
+	.mode = 0666,
+};
+
+static int __init wsaovl_init(void)
+{
+	int ret;
+
+	WARN_ON(test_warn);
+	/*
+	 * Per-cpu and concurrency managed: retries never block for long, so
+	 * thousands of ready sockets share a worker or two per CPU.
+	 */
+	wsaovl_wq = alloc_workqueue("wsaovl", 0, 0);
+	if (!wsaovl_wq)
+		return -ENOMEM;
+	ret = misc_register(&wsaovl_misc);
+	if (ret)
+		destroy_workqueue(wsaovl_wq);
+	return ret;
+}
+
+static void __exit wsaovl_exit(void)
+{
+	misc_deregister(&wsaovl_misc);
+	/* Contexts are gone (each pins the module); drain their last work. */
+	destroy_workqueue(wsaovl_wq);
+}
+
+module_init(wsaovl_init);
+module_exit(wsaovl_exit);
+
+MODULE_DESCRIPTION("Windows-style overlapped socket I/O");
+MODULE_AUTHOR("wsaovl developers");
+MODULE_LICENSE("GPL");

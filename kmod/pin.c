@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Pinned user memory.  A pending op's buffers are pinned at submit and
+ * reached through bio_vecs, so a worker (which has no user mm) can read and
+ * write them, and a process that unmaps them meanwhile cannot pull them
+ * away.  Every pinned page is counted against max_pinned.
+ */
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include "compat.h"
+#include "internal.h"
+
+static unsigned long span_pages(unsigned long addr, size_t len)
+{
+	if (!len)
+		return 0;
+	return ((addr + len - 1) >> PAGE_SHIFT) - (addr >> PAGE_SHIFT) + 1;
+}
+
+static int pin_segment(unsigned long addr, unsigned long n, unsigned int gup,
+		       struct page **pages)
+{
+	unsigned long got = 0;
+	int ret;
+
+	while (got < n) {
+		ret = pin_user_pages_fast((addr & PAGE_MASK) + got * PAGE_SIZE,
+					  n - got, gup, pages + got);
+		if (ret <= 0) {
+			unpin_user_pages(pages, got);
+			return ret ? ret : -EFAULT;
+		}
+		got += ret;
+	}
+	return 0;
+}
+
+/*
+ * Pin the user ranges in iov[0..nr) (already access_ok-checked) into one
+ * bio_vec array.  Returns -EAGAIN past the context's pinning budget.
+ */
+int wsaovl_pin_user(struct wsaovl_ctx *ctx, const struct iovec *iov,
+		    unsigned int nr, bool writable, struct wsaovl_pin *pin)
+{
+	unsigned int gup = FOLL_LONGTERM | (writable ? FOLL_WRITE : 0);
+	unsigned long npages = 0, limit, idx = 0, i, n;
+	struct page **pages;
+	struct bio_vec *bv;
+	size_t total = 0;
+	int ret;
+
+	for (i = 0; i < nr; i++) {
+		npages += span_pages((unsigned long)iov[i].iov_base, iov[i].iov_len);
+		total += iov[i].iov_len;
+	}
+	pin->bvec = NULL;
+	pin->nr = 0;
+	pin->len = total;
+	if (!npages)
+		return 0;
+
+	limit = READ_ONCE(wsaovl_max_pinned) >> PAGE_SHIFT;
+	if (atomic_long_add_return(npages, &ctx->pinned_pages) > limit) {
+		ret = -EAGAIN;
+		goto unaccount;
+	}
+	ret = -ENOMEM;
+	bv = kvmalloc_array(npages, sizeof(*bv), GFP_KERNEL_ACCOUNT);
+	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL);
+	if (!bv || !pages)
+		goto free;
+
+	for (i = 0; i < nr; i++) {
+		unsigned long addr = (unsigned long)iov[i].iov_base;
+		size_t left = iov[i].iov_len;
+		unsigned long p;
+
+		n = span_pages(addr, left);
+		if (!n)
+			continue;
+		ret = pin_segment(addr, n, gup, pages + idx);
+		if (ret)
+			goto unpin;
+		for (p = 0; p < n; p++) {
+			unsigned int off = p ? 0 : offset_in_page(addr);
+
+			bv[idx + p].bv_page = pages[idx + p];
+			bv[idx + p].bv_offset = off;
+			bv[idx + p].bv_len = min_t(size_t, left, PAGE_SIZE - off);
+			left -= bv[idx + p].bv_len;
+		}
+		idx += n;
+	}
+	kvfree(pages);
+	pin->bvec = bv;
+	pin->nr = npages;
+	return 0;
+
+unpin:
+	unpin_user_pages(pages, idx);
+free:
+	kvfree(pages);
+	kvfree(bv);
+unaccount:
+	atomic_long_sub(npages, &ctx->pinned_pages);
+	return ret;
+}
+
+void wsaovl_unpin(struct wsaovl_ctx *ctx, struct wsaovl_pin *pin, bool dirty)
+{
+	unsigned int i;
+
+	for (i = 0; i < pin->nr; i++)
+		unpin_user_pages_dirty_lock(&pin->bvec[i].bv_page, 1, dirty);
+	atomic_long_sub(pin->nr, &ctx->pinned_pages);
+	kvfree(pin->bvec);
+	pin->bvec = NULL;
+	pin->nr = 0;
+	pin->len = 0;
+}
+
+size_t wsaovl_pin_copy(struct wsaovl_pin *pin, size_t off, const void *src,
+		       size_t len)
+{
+	struct iov_iter it;
+
+	if (off > pin->len)
+		return 0;
+	iov_iter_bvec(&it, ITER_DEST, pin->bvec, pin->nr, pin->len);
+	iov_iter_advance(&it, off);
+	return copy_to_iter(src, len, &it);
+}
+
+/*
+ * One naturally aligned store of 4 or 8 bytes, so that a concurrent reader
+ * (HasOverlappedIoCompleted) never sees a torn value.
+ */
+void wsaovl_pin_store(struct wsaovl_pin *pin, size_t off, u64 val, int size)
+{
+	unsigned int i;
+	void *va;
+
+	for (i = 0; i < pin->nr; i++) {
+		if (off < pin->bvec[i].bv_len)
+			break;
+		off -= pin->bvec[i].bv_len;
+	}
+	if (i == pin->nr || off + size > pin->bvec[i].bv_len)
+		return;
+	va = kmap_local_page(pin->bvec[i].bv_page);
+	if (size == 8)
+		WRITE_ONCE(*(u64 *)(va + pin->bvec[i].bv_offset + off), val);
+	else
+		WRITE_ONCE(*(u32 *)(va + pin->bvec[i].bv_offset + off), (u32)val);
+	kunmap_local(va);
+}

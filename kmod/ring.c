@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The completion ring: one producer side (under ctx->lock), one consumer in
+ * userspace.  A full ring never drops a completion: the op waits on the
+ * overflow list, still counted against max_ops, until there is room.
+ */
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include "internal.h"
+
+int wsaovl_ring_setup(struct wsaovl_ctx *ctx, struct wsaovl_setup __user *arg)
+{
+	struct wsaovl_ring *ring;
+	struct wsaovl_setup s;
+	u32 entries;
+	size_t bytes;
+	int ret = 0;
+
+	if (copy_from_user(&s, arg, sizeof(s)))
+		return -EFAULT;
+	if (s.flags || memchr_inv(s.reserved, 0, sizeof(s.reserved)))
+		return -EINVAL;
+	if (!s.entries || s.entries > WSAOVL_RING_MAX)
+		return -EINVAL;
+	entries = roundup_pow_of_two(max_t(u32, s.entries, WSAOVL_RING_MIN));
+	bytes = PAGE_ALIGN(struct_size(ring, cqes, entries));
+
+	mutex_lock(&ctx->setup_lock);
+	if (ctx->ring) {
+		ret = -EBUSY;
+		goto out;
+	}
+	ring = vmalloc_user(bytes);
+	if (!ring) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ring->mask = entries - 1;
+	ring->entries = entries;
+	spin_lock(&ctx->lock);
+	ctx->cq_mask = entries - 1;
+	ctx->ring_bytes = bytes;
+	ctx->ring = ring;
+	spin_unlock(&ctx->lock);
+
+	s.entries = entries;
+	s.ring_bytes = bytes;
+	if (copy_to_user(arg, &s, sizeof(s)))
+		ret = -EFAULT;	/* the ring stays: SETUP again says EBUSY */
+out:
+	mutex_unlock(&ctx->setup_lock);
+	return ret;
+}
+
+int wsaovl_ring_mmap(struct wsaovl_ctx *ctx, struct vm_area_struct *vma)
+{
+	int ret = -EINVAL;
+
+	mutex_lock(&ctx->setup_lock);
+	if (ctx->ring && !vma->vm_pgoff &&
+	    vma->vm_end - vma->vm_start <= ctx->ring_bytes)
+		ret = remap_vmalloc_range(vma, ctx->ring, 0);
+	mutex_unlock(&ctx->setup_lock);
+	return ret;
+}
+
+/* Caller holds ctx->lock.  Userspace owns head: distrust it. */
+static bool ring_push(struct wsaovl_ctx *ctx, const struct wsaovl_cqe *cqe)
+{
+	struct wsaovl_ring *ring = ctx->ring;
+	u32 tail = ctx->cq_tail;
+
+	/* Acquire: the consumer is done with the entries before head. */
+	if (tail - smp_load_acquire(&ring->head) > ctx->cq_mask)
+		return false;
+	ring->cqes[tail & ctx->cq_mask] = *cqe;
+	ctx->cq_tail = tail + 1;
+	/* Release: the entry is visible before the tail that covers it. */
+	smp_store_release(&ring->tail, tail + 1);
+	return true;
+}
+
+static void ring_note_overflow(struct wsaovl_ctx *ctx)
+{
+	WRITE_ONCE(ctx->ring->overflow, ctx->nr_overflow);
+	WRITE_ONCE(ctx->ring->flags, ctx->nr_overflow ? WSAOVL_RING_OVERFLOW : 0);
+}
+
+/*
+ * Publish op's cqe.  Returns true when the op was parked on the overflow
+ * list, which then owns it; otherwise the caller frees it.
+ */
+bool wsaovl_ring_post(struct wsaovl_ctx *ctx, struct wsaovl_op *op)
+{
+	bool parked = false;
+
+	spin_lock(&ctx->lock);
+	if (ctx->nr_overflow || !ring_push(ctx, &op->cqe)) {
+		list_add_tail(&op->node, &ctx->overflow);
+		ctx->nr_overflow++;
+		ring_note_overflow(ctx);
+		parked = true;
+	}
+	spin_unlock(&ctx->lock);
+	if (wq_has_sleeper(&ctx->poll_wait))
+		wake_up_interruptible(&ctx->poll_wait);
+	return parked;
+}
+
+/* Move parked completions into the ring; returns how many still wait. */
+unsigned int wsaovl_ring_flush(struct wsaovl_ctx *ctx)
+{
+	struct wsaovl_op *op, *tmp;
+	LIST_HEAD(moved);
+	unsigned int left;
+
+	spin_lock(&ctx->lock);
+	list_for_each_entry_safe(op, tmp, &ctx->overflow, node) {
+		if (!ring_push(ctx, &op->cqe))
+			break;
+		list_move_tail(&op->node, &moved);
+		ctx->nr_overflow--;
+	}
+	if (ctx->ring)
+		ring_note_overflow(ctx);
+	left = ctx->nr_overflow;
+	spin_unlock(&ctx->lock);
+
+	list_for_each_entry_safe(op, tmp, &moved, node)
+		wsaovl_op_free(op);
+	return left;
+}
+
+bool wsaovl_ring_ready(struct wsaovl_ctx *ctx)
+{
+	bool ready;
+
+	spin_lock(&ctx->lock);
+	ready = ctx->nr_overflow ||
+		(ctx->ring && READ_ONCE(ctx->ring->head) != ctx->cq_tail);
+	spin_unlock(&ctx->lock);
+	return ready;
+}
+
+/* Last reference gone: nothing can post any more. */
+void wsaovl_ring_free(struct wsaovl_ctx *ctx)
+{
+	struct wsaovl_op *op, *tmp;
+
+	list_for_each_entry_safe(op, tmp, &ctx->overflow, node)
+		wsaovl_op_free(op);
+	ctx->nr_overflow = 0;
+	vfree(ctx->ring);
+	ctx->ring = NULL;
+}

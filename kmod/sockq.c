@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-socket, per-direction queues: ops do their transport work in
+ * submission order.  Nothing blocks: each attempt is MSG_DONTWAIT; a queue
+ * whose head op cannot progress parks a wait-queue entry on the socket, and
+ * the socket's wakeup only schedules the queue's work item (as io_uring's
+ * poll arming does), so pending ops cost no thread.
+ */
+#include <linux/file.h>
+#include <linux/inetdevice.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/net.h>
+#include <linux/slab.h>
+#include <net/route.h>
+#include <net/ipv6.h>
+#include <net/sock.h>
+
+#include "compat.h"
+#include "internal.h"
+
+static void wsaovl_sockq_work(struct work_struct *work);
+
+static u32 sockq_hash(struct file *file, bool send)
+{
+	return hash_ptr(file, 16) ^ send;
+}
+
+static void sockq_kick(struct wsaovl_sockq *q)
+{
+	/* The hash or the caller holds a reference, so this is never the last. */
+	refcount_inc(&q->refs);
+	if (!queue_work(wsaovl_wq, &q->work))
+		refcount_dec(&q->refs);
+}
+
+/* Socket wakeup, in atomic context: only schedule the retry. */
+static int sockq_wake(struct wait_queue_entry *wait, unsigned int mode,
+		      int sync, void *key)
+{
+	struct wsaovl_sockq *q = container_of(wait, struct wsaovl_sockq, wait);
+	__poll_t mask = key_to_poll(key);
+	__poll_t want = (q->send ? EPOLLOUT : EPOLLIN) | EPOLLERR | EPOLLHUP;
+
+	if (mask && !(mask & want))
+		return 0;
+	sockq_kick(q);
+	return 0;
+}
+
+static void sockq_queue_proc(struct file *file, wait_queue_head_t *head,
+			     poll_table *pt)
+{
+	struct wsaovl_sockq *q = container_of(pt, struct wsaovl_sockq, pt);
+
+	if (q->head)
+		return;		/* sockets have one wait queue; keep the first */
+	q->head = head;
+	add_wait_queue(head, &q->wait);
+}
+
+/* Keep the wait entry armed; true if the socket is ready now. */
+static bool sockq_arm(struct wsaovl_sockq *q)
+{
+	__poll_t want = (q->send ? EPOLLOUT : EPOLLIN) | EPOLLERR | EPOLLHUP;
+	__poll_t mask;
+
+	if (!q->head) {
+		init_poll_funcptr(&q->pt, sockq_queue_proc);
+		mask = vfs_poll(q->file, &q->pt);
+	} else {
+		mask = vfs_poll(q->file, NULL);
+	}
+	return mask & want;
+}
+
+static void sockq_free(struct wsaovl_sockq *q)
+{
+	fput(q->file);
+	wsaovl_ctx_put(q->ctx);
+	kfree(q);
+}
+
+void wsaovl_sockq_put(struct wsaovl_sockq *q)
+{
+	if (refcount_dec_and_test(&q->refs))
+		sockq_free(q);
+}
+
+/* Find the queue, taking a reference; with @create, make it if absent. */
+static struct wsaovl_sockq *sockq_lookup(struct wsaovl_ctx *ctx,
+					 struct file *file, bool send,
+					 bool create)
+{
+	struct wsaovl_sockq *q, *new = NULL;
+
+	for (;;) {
+		spin_lock(&ctx->lock);
+		hash_for_each_possible(ctx->sockqs, q, hnode, sockq_hash(file, send)) {
+			if (q->file == file && q->send == send) {
+				refcount_inc(&q->refs);
+				spin_unlock(&ctx->lock);
+				if (new)
+					sockq_free(new);
+				return q;
+			}
+		}
+		if (new) {
+			hash_add(ctx->sockqs, &new->hnode, sockq_hash(file, send));
+			spin_unlock(&ctx->lock);
+			return new;
+		}
+		spin_unlock(&ctx->lock);
+		if (!create)
+			return NULL;
+
+		new = kzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
+		if (!new)
+			return ERR_PTR(-ENOMEM);
+		new->ctx = ctx;
+		new->file = get_file(file);
+		new->send = send;
+		refcount_set(&new->refs, 2);	/* the hash and the caller */
+		refcount_inc(&ctx->refs);
+		mutex_init(&new->lock);
+		INIT_LIST_HEAD(&new->ops);
+		init_waitqueue_func_entry(&new->wait, sockq_wake);
+		INIT_WORK(&new->work, wsaovl_sockq_work);
+	}
+}
+
+/* The queue ran empty: disarm and unhash it.  Caller holds q->lock and a ref. */
+void wsaovl_sockq_retire(struct wsaovl_sockq *q)
+{
+	struct wsaovl_ctx *ctx = q->ctx;
+
+	if (q->head) {
+		remove_wait_queue(q->head, &q->wait);
+		q->head = NULL;
+	}
+	if (q->dead)
+		return;
+	spin_lock(&ctx->lock);
+	hash_del(&q->hnode);
+	q->dead = true;
+	spin_unlock(&ctx->lock);
+	refcount_dec(&q->refs);		/* the hash's */
+}
+
+/* Destination of a received datagram, from IP(V6)_PKTINFO, as WSA flags. */
+static u32 wsaovl_dest_flags(struct socket *sock, const void *ctl, size_t len)
+{
+	struct msghdr msg = { .msg_control = (void *)ctl, .msg_controllen = len };
+	struct cmsghdr *cmsg;
+
+	for_each_cmsghdr(cmsg, &msg) {
+		if (cmsg->cmsg_level == SOL_IP && cmsg->cmsg_type == IP_PKTINFO &&
+		    cmsg->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
+			struct in_pktinfo *pi = CMSG_DATA(cmsg);
+			__be32 a = pi->ipi_addr.s_addr;
+
+			if (ipv4_is_multicast(a))
+				return WSAOVL_MSG_MCAST;
+			if (ipv4_is_lbcast(a) ||
+			    inet_addr_type(sock_net(sock->sk), a) == RTN_BROADCAST)
+				return WSAOVL_MSG_BCAST;
+			return 0;
+		}
+		if (cmsg->cmsg_level == SOL_IPV6 && cmsg->cmsg_type == IPV6_PKTINFO &&
+		    cmsg->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
+			struct in6_pktinfo *pi = CMSG_DATA(cmsg);
+
+			return ipv6_addr_is_multicast(&pi->ipi6_addr) ?
+			       WSAOVL_MSG_MCAST : 0;
+		}
+	}
+	return 0;
+}
+
+/* A zero-byte stream receive completes when data is there, as on Windows. */
+static int wsaovl_zero_recv(struct wsaovl_op *op, struct socket *sock)
+{
+	__poll_t mask = vfs_poll(sock->file, NULL);
+
+	if (!(mask & (EPOLLIN | EPOLLERR | EPOLLHUP)))
+		return -EAGAIN;
+	return sock_error(sock->sk);
+}
+
+/*
+ * One nonblocking pass over op.  Returns -EAGAIN to wait for the socket,
+ * otherwise the op's result: bytes transferred or -errno.
+ */
+static int wsaovl_op_attempt(struct wsaovl_op *op, struct socket *sock)
+{
+	bool send = wsaovl_op_is_send(op->opcode);
+	struct iov_iter saved;
+	struct msghdr msg;
+	int ret;
+
+	if (!send && op->stream && !op->total)
+		return wsaovl_zero_recv(op, sock);
+	for (;;) {
+		memset(&msg, 0, sizeof(msg));
+		saved = op->iter;
+		msg.msg_iter = op->iter;
+		if (op->controllen) {
+			msg.msg_control = op->control;
+			msg.msg_controllen = op->controllen;
+		}
+		if (send) {
+			if (op->addrlen) {
+				msg.msg_name = &op->addr;
+				msg.msg_namelen = op->addrlen;
+			}
+			msg.msg_flags = op->msg_flags | MSG_DONTWAIT | MSG_NOSIGNAL;
+			ret = sock_sendmsg(sock, &msg);
+		} else {
+			if (op->name_out.len)
+				msg.msg_name = &op->addr;
+			ret = sock_recvmsg(sock, &msg, op->msg_flags | MSG_DONTWAIT);
+		}
+		op->iter = saved;
+		if (ret < 0)
+			return ret;
+		if (!op->stream) {
+			op->done = ret;
+			break;
+		}
+		/* Streams: sends finish every byte; receives stop at data or EOF. */
+		op->done += ret;
+		iov_iter_advance(&op->iter, ret);
+		if (op->done == op->total || (!send && !ret))
+			break;
+		if (!send && !(op->wflags & WSAOVL_MSG_WAITALL))
+			break;
+	}
+	if (!send) {
+		if (!op->stream && msg.msg_flags & MSG_TRUNC)
+			op->cqe.flags |= WSAOVL_MSG_TRUNC;
+		if (msg.msg_flags & MSG_CTRUNC)
+			op->cqe.flags |= WSAOVL_MSG_CTRUNC;
+		op->cqe.namelen = msg.msg_namelen;
+		op->cqe.controllen = op->controllen - msg.msg_controllen;
+		if (op->cqe.controllen)
+			op->cqe.flags |= wsaovl_dest_flags(sock, op->control,
+							   op->cqe.controllen);
+	}
+	return op->done;
+}
+
+/* Switch from the caller's iovecs to pinned pages, keeping progress. */
+static int wsaovl_op_pin_data(struct wsaovl_op *op)
+{
+	int ret;
+
+	ret = wsaovl_pin_user(op->ctx, op->iov, op->nr_iov,
+			      !wsaovl_op_is_send(op->opcode), &op->data);
+	if (ret)
+		return ret;
+	iov_iter_bvec(&op->iter,
+		      wsaovl_op_is_send(op->opcode) ? ITER_SOURCE : ITER_DEST,
+		      op->data.bvec, op->data.nr, op->data.len);
+	iov_iter_advance(&op->iter, op->done);
+	kvfree(op->iov);
+	op->iov = NULL;
+	return 0;
+}
+
+static void wsaovl_op_finish(struct wsaovl_op *op, int res)
+{
+	/* A stream op that moved bytes before failing still reports them. */
+	op->cqe.res = res < 0 && op->done && res != -ECANCELED ? op->done : res;
+	wsaovl_op_complete(op);
+}
+
+/* Progress the queue from its head; caller holds q->lock. */
+static void wsaovl_sockq_run(struct wsaovl_sockq *q)
+{
+	struct socket *sock = sock_from_file(q->file);
+	struct wsaovl_op *op;
+	int spins = 0;
+	int ret;
+
+	while ((op = list_first_entry_or_null(&q->ops, struct wsaovl_op, node))) {
+		ret = wsaovl_op_attempt(op, sock);
+		if (ret == -EAGAIN) {
+			if (!sockq_arm(q))
+				return;
+			/* Ready yet still EAGAIN: retry later, don't spin. */
+			if (++spins > 2) {
+				sockq_kick(q);
+				return;
+			}
+			continue;
+		}
+		list_del(&op->node);
+		wsaovl_op_finish(op, ret);
+	}
+	wsaovl_sockq_retire(q);
+}
+
+static void wsaovl_sockq_work(struct work_struct *work)
+{
+	struct wsaovl_sockq *q = container_of(work, struct wsaovl_sockq, work);
+
+	mutex_lock(&q->lock);
+	if (!q->dead)
+		wsaovl_sockq_run(q);
+	mutex_unlock(&q->lock);
+	wsaovl_sockq_put(q);
+}
+
+/*
+ * Run op now if nothing is queued ahead of it, else queue it.  Returns
+ * WSAOVL_STATE_DONE (with *done filled), WSAOVL_STATE_PENDING, or -errno
+ * when the op failed without effect (the caller frees it).
+ */
+int wsaovl_sockq_submit(struct wsaovl_ctx *ctx, struct file *file,
+			struct wsaovl_op *op, struct wsaovl_cqe *done)
+{
+	bool send = wsaovl_op_is_send(op->opcode);
+	struct socket *sock = sock_from_file(file);
+	struct wsaovl_sockq *q;
+	int ret;
+
+	q = sockq_lookup(ctx, file, send, false);
+	if (q) {
+		mutex_lock(&q->lock);
+		if (q->dead) {
+			mutex_unlock(&q->lock);
+			wsaovl_sockq_put(q);
+			q = NULL;
+		} else if (!list_empty(&q->ops)) {
+			goto queue;
+		}
+	}
+
+	/* Nothing ahead of us: the fast path, in the caller's context. */
+	ret = wsaovl_op_attempt(op, sock);
+	if (ret != -EAGAIN) {
+		if (q) {
+			wsaovl_sockq_retire(q);
+			mutex_unlock(&q->lock);
+			wsaovl_sockq_put(q);
+		}
+		if (ret < 0 && !op->done)
+			return ret;
+		op->inline_done = true;
+		op->cqe.res = ret < 0 ? op->done : ret;
+		*done = op->cqe;
+		wsaovl_op_complete(op);
+		return WSAOVL_STATE_DONE;
+	}
+
+	while (!q) {
+		q = sockq_lookup(ctx, file, send, true);
+		if (IS_ERR(q)) {
+			ret = PTR_ERR(q);
+			q = NULL;
+			goto fail;
+		}
+		mutex_lock(&q->lock);
+		if (q->dead) {
+			mutex_unlock(&q->lock);
+			wsaovl_sockq_put(q);
+			q = NULL;
+		}
+	}
+queue:
+	ret = wsaovl_op_pin_data(op);
+	if (ret)
+		goto fail;
+	list_add_tail(&op->node, &q->ops);
+	if (list_is_singular(&q->ops) && sockq_arm(q))
+		sockq_kick(q);
+	mutex_unlock(&q->lock);
+	wsaovl_sockq_put(q);
+	return WSAOVL_STATE_PENDING;
+
+fail:
+	if (q) {
+		if (list_empty(&q->ops))
+			wsaovl_sockq_retire(q);
+		mutex_unlock(&q->lock);
+		wsaovl_sockq_put(q);
+	}
+	if (!op->done)
+		return ret;
+	/* Part of a stream send went out: report that, not a failure. */
+	op->inline_done = true;
+	op->cqe.res = op->done;
+	*done = op->cqe;
+	wsaovl_op_complete(op);
+	return WSAOVL_STATE_DONE;
+}

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * WSAOVL_IOC_SUBMIT: validate each sqe, capture everything the op needs
+ * (WSABUF array, address, control data), then hand it to its socket queue.
+ * Nothing is read from the sqe or the WSABUF array after this returns.
+ */
+#include <linux/eventfd.h>
+#include <linux/file.h>
+#include <linux/net.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "compat.h"
+#include "internal.h"
+
+#define WSAOVL_MSG_IN_SEND	(WSAOVL_MSG_OOB | WSAOVL_MSG_DONTROUTE)
+#define WSAOVL_MSG_IN_RECV	(WSAOVL_MSG_OOB | WSAOVL_MSG_PEEK | WSAOVL_MSG_WAITALL)
+#define WSAOVL_MSG_IN		(WSAOVL_MSG_IN_SEND | WSAOVL_MSG_IN_RECV | \
+				 WSAOVL_MSG_PARTIAL)
+
+static int wsaovl_check_flags(struct wsaovl_op *op, u32 wflags)
+{
+	bool send = wsaovl_op_is_send(op->opcode);
+
+	if (wflags & ~WSAOVL_MSG_IN)
+		return -EINVAL;
+	if (wflags & WSAOVL_MSG_PARTIAL)
+		return -EOPNOTSUPP;	/* no transport here does partial messages */
+	if (wflags & ~(send ? WSAOVL_MSG_IN_SEND : WSAOVL_MSG_IN_RECV))
+		return -EINVAL;
+	op->wflags = wflags;
+	op->msg_flags = (wflags & WSAOVL_MSG_OOB ? MSG_OOB : 0) |
+			(wflags & WSAOVL_MSG_PEEK ? MSG_PEEK : 0) |
+			(wflags & WSAOVL_MSG_DONTROUTE ? MSG_DONTROUTE : 0);
+	return 0;
+}
+
+/* Copy the WSABUF array and build the iovecs for the inline attempt. */
+static int wsaovl_capture_bufs(struct wsaovl_op *op, const struct wsaovl_sqe *sqe)
+{
+	const struct wsaovl_buf __user *ubufs = u64_to_user_ptr(sqe->bufs);
+	struct wsaovl_buf b;
+	unsigned int i;
+
+	if (sqe->nbufs > WSAOVL_MAX_BUFS)
+		return -EINVAL;
+	if (sqe->nbufs) {
+		op->iov = kvmalloc_array(sqe->nbufs, sizeof(*op->iov),
+					 GFP_KERNEL_ACCOUNT);
+		if (!op->iov)
+			return -ENOMEM;
+	}
+	for (i = 0; i < sqe->nbufs; i++) {
+		if (copy_from_user(&b, &ubufs[i], sizeof(b)))
+			return -EFAULT;
+		if (!access_ok(u64_to_user_ptr(b.buf), b.len))
+			return -EFAULT;
+		op->iov[i].iov_base = u64_to_user_ptr(b.buf);
+		op->iov[i].iov_len = b.len;
+		op->total += b.len;
+		if (op->total > MAX_RW_COUNT)
+			return -EINVAL;
+	}
+	op->nr_iov = sqe->nbufs;
+	iov_iter_init(&op->iter,
+		      wsaovl_op_is_send(op->opcode) ? ITER_SOURCE : ITER_DEST,
+		      op->iov, op->nr_iov, op->total);
+	return 0;
+}
+
+/* Pin a small user output region (name, control, status block). */
+static int wsaovl_pin_out(struct wsaovl_op *op, u64 uaddr, size_t len,
+			  struct wsaovl_pin *pin)
+{
+	struct iovec iov = { .iov_base = u64_to_user_ptr(uaddr), .iov_len = len };
+
+	if (!len)
+		return 0;
+	if (!uaddr || !access_ok(iov.iov_base, len))
+		return -EFAULT;
+	return wsaovl_pin_user(op->ctx, &iov, 1, true, pin);
+}
+
+static int wsaovl_capture_addr(struct wsaovl_op *op, const struct wsaovl_sqe *sqe)
+{
+	bool has_addr = op->opcode == WSAOVL_OP_SENDTO ||
+			op->opcode == WSAOVL_OP_SENDMSG ||
+			op->opcode == WSAOVL_OP_RECVFROM ||
+			op->opcode == WSAOVL_OP_RECVMSG;
+
+	if (!has_addr)
+		return sqe->addr || sqe->addrlen ? -EINVAL : 0;
+	if (sqe->addrlen > WSAOVL_MAX_ADDRLEN)
+		return -EINVAL;
+	if (!sqe->addrlen)
+		return 0;
+	if (!sqe->addr)
+		return -EFAULT;
+	op->addrlen = sqe->addrlen;
+	if (!wsaovl_op_is_send(op->opcode))
+		return wsaovl_pin_out(op, sqe->addr, sqe->addrlen, &op->name_out);
+	if (copy_from_user(&op->addr, u64_to_user_ptr(sqe->addr), sqe->addrlen))
+		return -EFAULT;
+	return 0;
+}
+
+static int wsaovl_capture_control(struct wsaovl_op *op,
+				  const struct wsaovl_sqe *sqe)
+{
+	void __user *uctl = u64_to_user_ptr(sqe->control);
+
+	if (op->opcode != WSAOVL_OP_SENDMSG && op->opcode != WSAOVL_OP_RECVMSG)
+		return sqe->control || sqe->controllen ? -EINVAL : 0;
+	if (sqe->controllen > WSAOVL_MAX_CONTROL)
+		return -EINVAL;
+	if (!sqe->controllen)
+		return 0;
+	if (!uctl)
+		return -EFAULT;
+	op->controllen = sqe->controllen;
+	if (op->opcode == WSAOVL_OP_SENDMSG) {
+		op->control = memdup_user(uctl, sqe->controllen);
+		if (IS_ERR(op->control)) {
+			int ret = PTR_ERR(op->control);
+
+			op->control = NULL;
+			return ret;
+		}
+		return 0;
+	}
+	op->control = kmalloc(sqe->controllen, GFP_KERNEL_ACCOUNT);
+	if (!op->control)
+		return -ENOMEM;
+	return wsaovl_pin_out(op, sqe->control, sqe->controllen,
+			      &op->control_out);
+}
+
+/* Everything but the socket itself; the op is freed by the caller on error. */
+static int wsaovl_op_prep(struct wsaovl_op *op, const struct wsaovl_sqe *sqe)
+{
+	int ret;
+
+	if (sqe->opcode < WSAOVL_OP_SEND || sqe->opcode > WSAOVL_OP_RECVMSG)
+		return -EINVAL;
+	if (sqe->pad0 || sqe->reserved || sqe->flags & ~WSAOVL_SQE_FLAGS)
+		return -EINVAL;
+	if (sqe->status & 7)
+		return -EINVAL;
+	op->opcode = sqe->opcode;
+	ret = wsaovl_check_flags(op, sqe->msg_flags);
+	if (ret)
+		return ret;
+	ret = wsaovl_capture_bufs(op, sqe);
+	if (ret)
+		return ret;
+	ret = wsaovl_capture_addr(op, sqe);
+	if (ret)
+		return ret;
+	ret = wsaovl_capture_control(op, sqe);
+	if (ret)
+		return ret;
+	if (sqe->status) {
+		ret = wsaovl_pin_out(op, sqe->status, sizeof(struct wsaovl_status),
+				     &op->status_out);
+		if (ret)
+			return ret;
+	}
+	if (sqe->flags & WSAOVL_SQE_EVENTFD) {
+		struct eventfd_ctx *evfd = eventfd_ctx_fdget(sqe->eventfd);
+
+		if (IS_ERR(evfd))
+			return PTR_ERR(evfd);
+		op->evfd = evfd;
+	}
+	op->skip_inline_cqe = sqe->flags & WSAOVL_SQE_SKIP_INLINE_CQE;
+	op->tag = sqe->tag;
+	op->submitter = task_pid_vnr(current);
+	op->tid = sqe->tid ? sqe->tid : op->submitter;
+	op->cqe.tag = op->tag;
+	op->cqe.tid = op->tid;
+	op->cqe.opcode = op->opcode;
+	return 0;
+}
+
+static void wsaovl_submit_one(struct wsaovl_ctx *ctx, struct wsaovl_sqe *sqe)
+{
+	struct wsaovl_cqe done;
+	struct wsaovl_op *op;
+	struct file *file;
+	struct socket *sock;
+	int ret;
+
+	sqe->state = WSAOVL_STATE_FAILED;
+	sqe->out_flags = 0;
+	sqe->out_namelen = 0;
+	sqe->out_controllen = 0;
+
+	/* Socket errors first: they are what the caller most needs to know. */
+	file = fget(sqe->fd);
+	if (!file) {
+		sqe->res = -EBADF;
+		return;
+	}
+	sock = sock_from_file(file);
+	if (!sock) {
+		sqe->res = -ENOTSOCK;
+		goto out_fput;
+	}
+	if (atomic_inc_return(&ctx->nr_ops) > READ_ONCE(wsaovl_max_ops)) {
+		atomic_dec(&ctx->nr_ops);
+		sqe->res = -EAGAIN;
+		goto out_fput;
+	}
+	op = kzalloc(sizeof(*op), GFP_KERNEL_ACCOUNT);
+	if (!op) {
+		atomic_dec(&ctx->nr_ops);
+		sqe->res = -ENOMEM;
+		goto out_fput;
+	}
+	op->ctx = ctx;
+	op->stream = sock->type == SOCK_STREAM;
+	ret = wsaovl_op_prep(op, sqe);
+	if (!ret)
+		ret = wsaovl_sockq_submit(ctx, file, op, &done);
+	if (ret < 0) {
+		wsaovl_op_free(op);
+		sqe->res = ret;
+		goto out_fput;
+	}
+	sqe->state = ret;
+	sqe->res = 0;
+	if (ret == WSAOVL_STATE_DONE) {
+		sqe->res = done.res;
+		sqe->out_flags = done.flags;
+		sqe->out_namelen = done.namelen;
+		sqe->out_controllen = done.controllen;
+	}
+out_fput:
+	fput(file);
+}
+
+#define WSAOVL_SQE_OUT		offsetof(struct wsaovl_sqe, state)
+#define WSAOVL_SQE_OUT_LEN	(offsetof(struct wsaovl_sqe, reserved) - \
+				 WSAOVL_SQE_OUT)
+
+long wsaovl_submit(struct wsaovl_ctx *ctx, struct wsaovl_submit __user *arg)
+{
+	struct wsaovl_sqe __user *usqe;
+	struct wsaovl_submit s;
+	struct wsaovl_sqe sqe;
+	u32 i;
+
+	if (copy_from_user(&s, arg, sizeof(s)))
+		return -EFAULT;
+	if (s.flags || !s.nr || s.nr > WSAOVL_MAX_BATCH)
+		return -EINVAL;
+	if (!READ_ONCE(ctx->ring))
+		return -EINVAL;
+	usqe = u64_to_user_ptr(s.sqes);
+
+	for (i = 0; i < s.nr; i++) {
+		if (copy_from_user(&sqe, &usqe[i], sizeof(sqe)))
+			return i ? i : -EFAULT;
+		wsaovl_submit_one(ctx, &sqe);
+		/* An accepted op's fate is in its cqe even if this faults. */
+		if (copy_to_user((void __user *)&usqe[i] + WSAOVL_SQE_OUT,
+				 (void *)&sqe + WSAOVL_SQE_OUT, WSAOVL_SQE_OUT_LEN) &&
+		    sqe.state == WSAOVL_STATE_FAILED)
+			return i ? i : -EFAULT;
+		if (sqe.state == WSAOVL_STATE_FAILED)
+			return i;
+	}
+	return i;
+}
