@@ -30,6 +30,9 @@ MODULE_PARM_DESC(test_warn, "Test only: WARN at load, to prove log checks fail")
 
 struct workqueue_struct *wsaovl_wq;
 
+/* Contexts not yet freed; non-zero at unload means a reference leaked. */
+static atomic_t wsaovl_live_ctx = ATOMIC_INIT(0);
+
 static int wsaovl_open(struct inode *inode, struct file *file)
 {
 	struct wsaovl_ctx *ctx;
@@ -45,6 +48,7 @@ static int wsaovl_open(struct inode *inode, struct file *file)
 	mutex_init(&ctx->cancel_lock);
 	mutex_init(&ctx->setup_lock);
 	file->private_data = ctx;
+	atomic_inc(&wsaovl_live_ctx);
 	return nonseekable_open(inode, file);
 }
 
@@ -56,6 +60,7 @@ void wsaovl_ctx_put(struct wsaovl_ctx *ctx)
 	WARN_ON_ONCE(atomic_read(&ctx->nr_ops));
 	WARN_ON_ONCE(atomic_long_read(&ctx->pinned_pages));
 	kfree(ctx);
+	atomic_dec(&wsaovl_live_ctx);
 }
 
 static int wsaovl_release(struct inode *inode, struct file *file)
@@ -155,8 +160,10 @@ static int __init wsaovl_init(void)
 static void __exit wsaovl_exit(void)
 {
 	misc_deregister(&wsaovl_misc);
-	/* Contexts are gone (each pins the module); drain their last work. */
+	/* Open files pin the module; drain the last work of closed ones. */
 	destroy_workqueue(wsaovl_wq);
+	WARN(atomic_read(&wsaovl_live_ctx), "wsaovl: %d contexts leaked\n",
+	     atomic_read(&wsaovl_live_ctx));
 }
 
 module_init(wsaovl_init);
