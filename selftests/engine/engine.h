@@ -460,6 +460,24 @@ static inline ssize_t read_full(int fd, void *buf, size_t len)
 	return got;
 }
 
+/* Discard whatever is queued on fd after ms of quiet; returns how many reads. */
+static inline int drain(int fd, int ms)
+{
+	static char scratch[1 << 16];
+	int n = 0;
+
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		if (poll(&p, 1, ms) != 1)
+			return n;
+		if (recv(fd, scratch, sizeof(scratch), MSG_DONTWAIT) < 0 &&
+		    errno != EAGAIN)
+			return n;
+		n++;
+	}
+}
+
 static inline bool fd_readable(int fd, int ms)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
