@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* libwsa: everything is in <winsock2.h>. */
+#include <winsock2.h>

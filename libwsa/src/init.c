@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * WSAStartup/WSACleanup, the last-error slot, the /dev/wsaovl context and
+ * draining its completion ring.
+ */
+#include "internal.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+
+#define RING_ENTRIES 4096
+
+__thread DWORD wsa_last_error;
+atomic_int wsa_startups;
+struct wsa_dev wsa_dev = {
+	.fd = -1,
+	.drain_lock = PTHREAD_MUTEX_INITIALIZER,
+	.open_lock = PTHREAD_MUTEX_INITIALIZER,
+};
+
+WSA_EXPORT DWORD WINAPI GetLastError(void)
+{
+	return wsa_last_error;
+}
+
+WSA_EXPORT void WINAPI SetLastError(DWORD dwErrCode)
+{
+	wsa_last_error = dwErrCode;
+}
+
+WSA_EXPORT int WSAAPI WSAGetLastError(void)
+{
+	return (int)wsa_last_error;
+}
+
+WSA_EXPORT void WSAAPI WSASetLastError(int iError)
+{
+	wsa_last_error = (DWORD)iError;
+}
+
+int wsa_check_init(void)
+{
+	return atomic_load_explicit(&wsa_startups, memory_order_relaxed) > 0
+		? 0 : WSANOTINITIALISED;
+}
+
+static int dev_open_locked(void)
+{
+	struct wsaovl_query q;
+	struct wsaovl_setup st;
+	const char *path = getenv("LIBWSA_DEVICE");
+	void *ring;
+	int fd;
+
+	wsa_dev.tried = true;
+	fd = open(path && *path ? path : "/dev/wsaovl", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		wsa_dev.open_errno = errno;
+		return -1;
+	}
+	memset(&q, 0, sizeof(q));
+	if (ioctl(fd, WSAOVL_IOC_QUERY, &q) < 0)
+		goto fail;
+	if (q.abi_version != WSAOVL_ABI_VERSION ||
+	    (q.features & (WSAOVL_FEAT_RING | WSAOVL_FEAT_STATUS |
+			   WSAOVL_FEAT_EVENTFD)) !=
+	    (WSAOVL_FEAT_RING | WSAOVL_FEAT_STATUS | WSAOVL_FEAT_EVENTFD)) {
+		errno = EPROTO;
+		goto fail;
+	}
+	memset(&st, 0, sizeof(st));
+	st.entries = RING_ENTRIES;
+	if (st.entries < q.ring_min)
+		st.entries = q.ring_min;
+	if (q.ring_max && st.entries > q.ring_max)
+		st.entries = q.ring_max;
+	if (ioctl(fd, WSAOVL_IOC_SETUP, &st) < 0)
+		goto fail;
+	ring = mmap(NULL, st.ring_bytes, PROT_READ | PROT_WRITE, MAP_SHARED,
+		    fd, 0);
+	if (ring == MAP_FAILED)
+		goto fail;
+	wsa_dev.ring = ring;
+	wsa_dev.ring_bytes = st.ring_bytes;
+	wsa_dev.mask = wsa_dev.ring->mask;
+	wsa_dev.features = q.features;
+	atomic_store_explicit((atomic_int *)&wsa_dev.fd, fd,
+			      memory_order_release);
+	return fd;
+fail:
+	wsa_dev.open_errno = errno;
+	close(fd);
+	return -1;
+}
+
+/* The device fd, opened on first need; -1 (errno set) when unavailable. */
+int wsa_dev_get(void)
+{
+	int fd = atomic_load_explicit((atomic_int *)&wsa_dev.fd,
+				      memory_order_acquire);
+
+	if (likely(fd >= 0))
+		return fd;
+	pthread_mutex_lock(&wsa_dev.open_lock);
+	fd = wsa_dev.fd;
+	if (fd < 0 && !wsa_dev.tried)
+		fd = dev_open_locked();
+	if (fd < 0)
+		errno = wsa_dev.open_errno ? wsa_dev.open_errno : ENODEV;
+	pthread_mutex_unlock(&wsa_dev.open_lock);
+	return fd;
+}
+
+/*
+ * Reap the completion ring.  One mutex per batch; head is stored (release)
+ * only after every entry of the batch is processed, so a thread that sees
+ * head == tail knows every earlier completion has been delivered.
+ */
+void wsa_drain(void)
+{
+	struct wsaovl_ring *r = wsa_dev.ring;
+	uint32_t head, tail;
+
+	if (!r || atomic_load_explicit((atomic_int *)&wsa_dev.fd,
+				       memory_order_acquire) < 0)
+		return;
+	head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
+	tail = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
+	if (head == tail &&
+	    !(__atomic_load_n(&r->flags, __ATOMIC_ACQUIRE) & WSAOVL_RING_OVERFLOW))
+		return;
+
+	pthread_mutex_lock(&wsa_dev.drain_lock);
+	for (;;) {
+		head = __atomic_load_n(&r->head, __ATOMIC_RELAXED);
+		tail = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
+		while (head != tail) {
+			struct wsaovl_cqe c = r->cqes[head & wsa_dev.mask];
+			struct wsa_op *op = (struct wsa_op *)(uintptr_t)c.tag;
+
+			head++;
+			if (op)
+				wsa_op_complete(op, c.res, c.flags, c.namelen,
+						c.controllen);
+		}
+		__atomic_store_n(&r->head, head, __ATOMIC_RELEASE);
+		if (!(__atomic_load_n(&r->flags, __ATOMIC_ACQUIRE) &
+		      WSAOVL_RING_OVERFLOW))
+			break;
+		if (ioctl(wsa_dev.fd, WSAOVL_IOC_FLUSH) < 0)
+			break;
+		if (__atomic_load_n(&r->tail, __ATOMIC_ACQUIRE) == head)
+			break;
+	}
+	pthread_mutex_unlock(&wsa_dev.drain_lock);
+}
+
+WSA_EXPORT int WSAAPI WSAStartup(WORD wVersionRequested, LPWSADATA lpWSAData)
+{
+	BYTE major = LOBYTE(wVersionRequested), minor = HIBYTE(wVersionRequested);
+
+	if (major < 1 || (major == 1 && minor < 1))
+		return WSAVERNOTSUPPORTED;
+	if (!lpWSAData)
+		return WSAEFAULT;
+	memset(lpWSAData, 0, sizeof(*lpWSAData));
+	if (major > 2 || (major == 2 && minor > 2))
+		lpWSAData->wVersion = MAKEWORD(2, 2);
+	else
+		lpWSAData->wVersion = wVersionRequested;
+	lpWSAData->wHighVersion = MAKEWORD(2, 2);
+	lpWSAData->iMaxSockets = 0;
+	lpWSAData->iMaxUdpDg = 0;
+	if (wsa_dev_get() < 0) {
+		snprintf(lpWSAData->szDescription, sizeof(lpWSAData->szDescription),
+			 "libwsa (no overlapped I/O: /dev/wsaovl: %s)",
+			 strerror(wsa_dev.open_errno));
+	} else {
+		snprintf(lpWSAData->szDescription, sizeof(lpWSAData->szDescription),
+			 "libwsa (overlapped I/O by /dev/wsaovl)");
+	}
+	snprintf(lpWSAData->szSystemStatus, sizeof(lpWSAData->szSystemStatus),
+		 "Running");
+	atomic_fetch_add(&wsa_startups, 1);
+	return 0;
+}
+
+WSA_EXPORT int WSAAPI WSACleanup(void)
+{
+	int n = atomic_load(&wsa_startups);
+
+	do {
+		if (n <= 0)
+			return wsa_fail(WSANOTINITIALISED);
+	} while (!atomic_compare_exchange_weak(&wsa_startups, &n, n - 1));
+	if (n == 1 && wsa_dev.fd >= 0) {
+		/* The last cleanup cancels every pending overlapped op. */
+		struct wsaovl_cancel c = { .what = WSAOVL_CANCEL_ALL };
+
+		ioctl(wsa_dev.fd, WSAOVL_IOC_CANCEL, &c);
+		wsa_drain();
+	}
+	return 0;
+}
