@@ -635,6 +635,7 @@ WSA_EXPORT HANDLE WINAPI GetCurrentProcess(void)
 
 WSA_EXPORT DWORD WINAPI GetCurrentThreadId(void)
 {
+	wsa_self();	/* known from now on: OpenThread can find it */
 	return (DWORD)cur_tid();
 }
 
@@ -771,8 +772,10 @@ DWORD wsa_wait(DWORD n, const HANDLE *hs, BOOL all, DWORD ms, BOOL alertable)
 	for (i = 0; i < n; i++)
 		pfd[i].events = POLLIN;
 	nfds = (int)n;
-	if (alertable) {
-		self = wsa_self();
+	self = wsa_self();	/* registers the thread (OpenThread) */
+	if (!alertable) {
+		self = NULL;
+	} else {
 		if (!self) {
 			wsa_last_error = ERROR_NOT_ENOUGH_MEMORY;
 			return WAIT_FAILED;
