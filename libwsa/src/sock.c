@@ -15,12 +15,17 @@
 #define CHUNK_SIZE	(1U << CHUNK_BITS)
 #define NCHUNKS		1024	/* fds below 4M */
 
-static _Atomic(atomic_uint *) chunks[NCHUNKS];
+struct sock_ent {
+	atomic_uint flags;	/* SF_* */
+	atomic_uint timeo[2];	/* SO_RCVTIMEO, SO_SNDTIMEO as set (ms) */
+};
 
-static atomic_uint *slot(SOCKET s, bool create)
+static _Atomic(struct sock_ent *) chunks[NCHUNKS];
+
+static struct sock_ent *entry(SOCKET s, bool create)
 {
 	size_t c = (size_t)s >> CHUNK_BITS;
-	atomic_uint *p, *expect = NULL;
+	struct sock_ent *p, *expect = NULL;
 
 	if (c >= NCHUNKS)
 		return NULL;
@@ -35,6 +40,13 @@ static atomic_uint *slot(SOCKET s, bool create)
 		p = expect;
 	}
 	return &p[s & (CHUNK_SIZE - 1)];
+}
+
+static atomic_uint *slot(SOCKET s, bool create)
+{
+	struct sock_ent *e = entry(s, create);
+
+	return e ? &e->flags : NULL;
 }
 
 void wsa_sock_set(SOCKET s, uint32_t flags)
@@ -63,10 +75,13 @@ void wsa_sock_and(SOCKET s, uint32_t bits)
 
 void wsa_sock_clear(SOCKET s)
 {
-	atomic_uint *p = slot(s, false);
+	struct sock_ent *e = entry(s, false);
 
-	if (p)
-		atomic_store(p, 0);
+	if (e) {
+		atomic_store(&e->flags, 0);
+		atomic_store(&e->timeo[0], 0);
+		atomic_store(&e->timeo[1], 0);
+	}
 }
 
 static uint32_t probe_flags(int fd, int type, int domain)
@@ -516,9 +531,16 @@ WSA_EXPORT int WSAAPI wsa_setsockopt(SOCKET s, int level, int optname,
 			memcpy(&ms, optval, sizeof(ms));	/* a DWORD of ms */
 			tv.tv_sec = ms / 1000;
 			tv.tv_usec = (ms % 1000) * 1000;
-			val = &tv;
-			len = sizeof(tv);
-			break;
+			if (setsockopt((int)s, level, optname, &tv, sizeof(tv)) < 0)
+				return wsa_fail(wsa_map_errno(errno, s, f, CTX_OTHER));
+			{
+				/* Linux rounds to jiffies: keep the exact value */
+				struct sock_ent *e = entry(s, true);
+
+				if (e)
+					atomic_store(&e->timeo[optname == SO_SNDTIMEO], ms);
+			}
+			return 0;
 		}
 		case SO_LINGER:
 			if (optlen == 2 * (int)sizeof(u_short)) {
@@ -640,6 +662,14 @@ WSA_EXPORT int WSAAPI wsa_getsockopt(SOCKET s, int level, int optname,
 			if (getsockopt((int)s, level, optname, &tv, &len) < 0)
 				break;
 			ms = (DWORD)(tv.tv_sec * 1000 + tv.tv_usec / 1000);
+			{
+				struct sock_ent *e = entry(s, false);
+				DWORD set = e ? atomic_load(&e->timeo[optname == SO_SNDTIMEO]) : 0;
+
+				/* the value set, unless changed behind our back */
+				if (set && ms >= set && ms - set < 20)
+					ms = set;
+			}
 			return put_opt(optval, optlen, &ms, sizeof(ms));
 		}
 		case SO_MAX_MSG_SIZE: {
