@@ -22,7 +22,7 @@ P=0 F=0
 
 result() {	# ok|not ok, description
 	echo "$1 $n logcheck: $2"
-	echo "$1 logcheck:$2" >>"$out/results"
+	echo "$1 logcheck: $2" >>"$out/results"
 	if [ "$1" = ok ]; then P=$((P + 1)); else F=$((F + 1)); fi
 }
 
