@@ -55,9 +55,10 @@ check-logcheck:
 style:
 	tools/style
 
-demo: all
+demo:
 	@test -f examples/run-demo.sh || \
 		{ echo "make demo: examples/run-demo.sh does not exist yet (it comes with libwsa and examples/)" >&2; exit 1; }
+	$(MAKE) all
 	tools/vm-run --kernel $(KVER) -- bash examples/run-demo.sh
 
 deps:
