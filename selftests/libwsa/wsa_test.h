@@ -29,6 +29,12 @@ static inline int wsa_have_device(void)
 		SKIP(return, "/dev/wsaovl absent: overlapped I/O needs the module"); \
 } while (0)
 
+/* In a TEST_F body or teardown: stop if the setup skipped. */
+#define RETURN_IF_SKIPPED() do { \
+	if (_metadata->skip) \
+		return; \
+} while (0)
+
 static inline long long wsa_now_ms(void)
 {
 	struct timespec ts;
