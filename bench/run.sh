@@ -1,0 +1,164 @@
+#!/bin/bash
+# Run every wsaovl benchmark and print a summary table.  Runs inside the
+# guest, with the module loaded:
+#
+#   make -C bench && tools/vm-run --kernel 6.12 -- bench/run.sh
+#
+#   bench/run.sh [--quick] [BENCH...]      BENCH: udp_rr udp_batch tcp_bulk scale
+#
+# --quick: 1 s per variant and 2000 sockets (a smoke run).
+# Env: BENCH_SECS (time bound per variant, default 3), and each benchmark's
+# own knobs (bench/README.md).  The benchmarks are built here if missing or
+# stale, into /tmp/wsaovl-bench when bench/ is read-only (as in the VM).
+# The raw output is kept in $WSAOVL_OUTDIR/bench.log when vm-run gives one.
+#
+# Exit status 0 only if every variant ran and verified its data and counts
+# (slowness never fails a run; errors, lost completions and wrong data do).
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+all=(udp_rr udp_batch tcp_bulk scale)
+want=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--quick) export BENCH_SECS=${BENCH_SECS:-1} BENCH_SOCKETS=${BENCH_SOCKETS:-2000}; shift ;;
+	-h|--help) sed -n '2,/^set -u/{/^set -u/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+	-*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
+	*) want+=("$1"); shift ;;
+	esac
+done
+[ ${#want[@]} -gt 0 ] || want=("${all[@]}")
+export BENCH_SECS=${BENCH_SECS:-3}
+
+if [ ! -e /dev/wsaovl ]; then
+	echo "run.sh: /dev/wsaovl is missing: run inside the VM, e.g." >&2
+	echo "        tools/vm-run --kernel 6.12 -- bench/run.sh" >&2
+	exit 2
+fi
+
+# Build (or check) the programs.
+bin=$here
+if ! make -s -q -C "$here" >/dev/null 2>&1; then
+	if (touch "$here/.w" && rm -f "$here/.w") 2>/dev/null; then
+		make -s -C "$here" >&2 || { echo "run.sh: build failed" >&2; exit 2; }
+	else
+		bin=/tmp/wsaovl-bench
+		mkdir -p "$bin"
+		make -s -C "$here" O="$bin" >&2 || { echo "run.sh: build failed" >&2; exit 2; }
+	fi
+fi
+
+log=$(mktemp /tmp/wsaovl-bench.XXXXXX)
+trap 'rm -f "$log"' EXIT
+
+echo "# wsaovl benchmarks: $(uname -r), $(nproc) CPUs, BENCH_SECS=$BENCH_SECS, $(date -u '+%Y-%m-%d %H:%M UTC')"
+if grep -qw hypervisor /proc/cpuinfo && ! grep -qwE 'vmx|svm' /proc/cpuinfo; then
+	echo "# (a VM; under TCG emulation absolute numbers are slow: read the ratios)"
+fi
+
+failed=()
+expect=()
+run() {
+	local name=$1 tmo=$2; shift 2
+	local rc
+	echo "## $name"
+	timeout -k 10 "$tmo" "$bin/$name" "$@" 2>&1 | tee -a "$log"
+	rc=${PIPESTATUS[0]}
+	if [ "$rc" != 0 ]; then
+		echo "## $name: exit status $rc$([ "$rc" = 124 ] && echo ' (timed out)')"
+		failed+=("$name (exit $rc)")
+	fi
+}
+s=${BENCH_SECS%.*}; s=${s:-1}
+for b in "${want[@]}"; do
+	case "$b" in
+	udp_rr)
+		vs=$("$bin/udp_rr" --variants) || vs=""
+		for v in $vs; do expect+=("udp_rr:$v"); done
+		grep -qx libwsa-overlapped <<<"$vs" ||
+			echo "## udp_rr (d) libwsa-overlapped: skipped: bench/ was built without libwsa (libwsa/libwsa.so.0 missing, or LIBWSA=0)"
+		run udp_rr $((s * 7 * 3 + 60)) ;;
+	udp_batch)
+		expect+=(udp_batch:sendto udp_batch:sendmmsg udp_batch:io_uring
+			 udp_batch:wsaovl-1x udp_batch:wsaovl-batch)
+		run udp_batch $((s * 5 * 3 + 60)) ;;
+	tcp_bulk)
+		expect+=(tcp_bulk:blocking tcp_bulk:wsaovl-q1 tcp_bulk:wsaovl-q4
+			 tcp_bulk:blocking-auto tcp_bulk:wsaovl-q4-auto)
+		run tcp_bulk $((s * 5 * 3 + 60)) ;;
+	scale)
+		expect+=(scale:epoll scale:wsaovl)
+		run scale 300 ;;
+	*)
+		echo "run.sh: unknown benchmark $b (have: ${all[*]})" >&2
+		failed+=("$b (unknown)") ;;
+	esac
+done
+
+[ -n "${WSAOVL_OUTDIR:-}" ] && [ -d "$WSAOVL_OUTDIR" ] && cp "$log" "$WSAOVL_OUTDIR/bench.log" 2>/dev/null
+
+# The summary: one row per variant from the RESULT lines.
+echo
+echo "# Summary ($(uname -r)); ratio = variant / baseline of the same run"
+grep '^RESULT ' "$log" | awk '
+function kv(s,   n, i, a, p) {
+	delete v
+	n = split(s, a, " ")
+	for (i = 2; i <= n; i++) {
+		p = index(a[i], "=")
+		if (p) v[substr(a[i], 1, p - 1)] = substr(a[i], p + 1)
+	}
+}
+BEGIN {
+	printf "%-10s %-18s %-6s %-44s %-13s %6s  %s\n", "benchmark", "variant", "status", "result", "baseline", "ratio", "notes"
+}
+{
+	kv($0)
+	b = v["bench"]; note = ""
+	if (b == "udp_rr") {
+		res = sprintf("%.0f rt/s, mean %s us, p99 %s us", v["ops_s"], v["mean_us"], v["p99_us"])
+		ratio = v["ratio"]
+		note = "lat x" v["lat_ratio"]
+		if (("polls_per_op" in v) && ("recv_pending_pct" in v)) note = note ", recv pending " v["recv_pending_pct"] "%, polls/rt " v["polls_per_op"]
+		else if ("recv_pending_pct" in v) note = note ", recv pending " v["recv_pending_pct"] "%"
+		else if ("recv_inline_pct" in v) note = note ", recv inline " v["recv_inline_pct"] "%"
+	} else if (b == "udp_batch") {
+		res = sprintf("%.0f msg/s, %s ns/msg (N=%s)", v["msgs_s"], v["ns_per_msg"], v["batch"])
+		ratio = v["ratio"]
+		if ("pending" in v) note = "pending " v["pending"]
+	} else if (b == "tcp_bulk") {
+		res = sprintf("%s MB/s", v["MB_s"])
+		ratio = v["ratio"]
+		note = "sndbuf " v["sndbuf"]
+		if ("depth" in v) note = note ", pending " v["pending_pct"] "%, polls/send " v["polls_per_send"]
+	} else if (b == "scale") {
+		res = sprintf("%s sockets done in %s ms", v["sockets"], v["complete_ms"])
+		ratio = v["time_ratio"] " t"
+		if (v["variant"] == "epoll")
+			note = sprintf("epoll B/sock cg %s mi %s si %s", v["mem_per_sock_cg_B"], v["mem_per_sock_mi_B"], v["mem_per_sock_si_B"])
+		else
+			note = sprintf("B/op cg %s mi %s si %s", v["mem_per_op_cg_B"], v["mem_per_op_mi_B"], v["mem_per_op_si_B"])
+		note = note ", kworkers " v["kworkers"]
+	} else {
+		res = "?"; ratio = "?"
+	}
+	printf "%-10s %-18s %-6s %-44s %-13s %6s  %s\n", b, v["variant"], v["status"], res, v["baseline"], ratio, note
+}'
+
+# Every expected variant must have reported ok.
+for e in "${expect[@]}"; do
+	b=${e%%:*} var=${e#*:}
+	line=$(grep "^RESULT bench=$b variant=$var " "$log" | tail -n 1)
+	if [ -z "$line" ]; then
+		failed+=("$b/$var (no result)")
+	elif ! grep -q ' status=ok ' <<<"$line"; then
+		failed+=("$b/$var (FAIL)")
+	fi
+done
+echo
+if [ ${#failed[@]} -gt 0 ]; then
+	echo "# FAILED: ${failed[*]}"
+	exit 1
+fi
+echo "# all ${#expect[@]} variants ran and verified"
+exit 0
