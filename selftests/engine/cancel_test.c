@@ -190,7 +190,7 @@ TEST_F(cancel, fd)
 
 	/* The other sockets' ops still work. */
 	ASSERT_EQ(2, send(self->t.tx, "tc", 2, 0));
-	ASSERT_EQ(2, send(self->u.rx, "ud", 2, 0));
+	ASSERT_EQ(2, sendto(self->u.rx, "ud", 2, 0, (void *)&self->u.txa, self->u.alen));
 	ASSERT_EQ(2, cq_wait_n(&self->c, cqe, 2, 5000));
 	for (i = 0; i < 2; i++) {
 		EXPECT_TRUE(cqe[i].tag == 3 || cqe[i].tag == 4);
@@ -330,7 +330,7 @@ TEST_F(cancel, all)
 	POP(&p[0], WSAOVL_OP_RECV, self->u.rx, 0);
 	POP(&p[1], WSAOVL_OP_RECVFROM, self->u.rx, 1);
 	POP(&p[2], WSAOVL_OP_RECVMSG, self->u.tx, 2);
-	POP(&p[3], WSAOVL_OP_RECV, self->t.rx, 3);
+	POP(&p[3], WSAOVL_OP_RECV, self->t.tx, 3);	/* t.rx has the fill */
 	POP(&p[4], WSAOVL_OP_SEND, self->t.tx, 4);
 	POP(&p[5], WSAOVL_OP_SEND, self->t.tx, 5);
 	EXPECT_EQ(6, cancel(&self->c, WSAOVL_CANCEL_ALL, 0, 0, 0));
