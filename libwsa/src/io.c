@@ -772,8 +772,6 @@ WSA_EXPORT BOOL WSAAPI WSAGetOverlappedResult(SOCKET s,
 	int err, spins;
 
 	err = wsa_check_init();
-	if (!err)
-		err = wsa_sock_get(s, &sf);
 	if (err) {
 		wsa_fail(err);
 		return FALSE;
@@ -785,6 +783,17 @@ WSA_EXPORT BOOL WSAAPI WSAGetOverlappedResult(SOCKET s,
 	st = &lpOverlapped->Internal;
 	wsa_drain();
 	status = __atomic_load_n(st, __ATOMIC_ACQUIRE);
+	/*
+	 * The socket matters only while the op is pending: after closesocket
+	 * the result (WSA_OPERATION_ABORTED) is still readable.
+	 */
+	if (wsa_sock_get(s, &sf)) {
+		if (status == STATUS_PENDING) {
+			wsa_fail(WSAENOTSOCK);
+			return FALSE;
+		}
+		sf = 0;
+	}
 	if (status == STATUS_PENDING) {
 		if (!fWait) {
 			wsa_fail(WSA_IO_INCOMPLETE);
