@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-context limits: max_ops (outstanding ops, including completions
+ * waiting in the overflow list) and max_pinned (bytes of user memory pinned
+ * by pending ops).  Past either, SUBMIT fails that op with EAGAIN and
+ * nothing else; freeing ops gives the room back; each context has its own.
+ *
+ * The tests read the limits from QUERY.  As root they first lower the
+ * module parameters (0644 in /sys/module/wsaovl/parameters/) to keep the
+ * run short, and restore them afterwards; inserting the module with e.g.
+ * max_ops=64 max_pinned=4194304 has the same effect.
+ */
+#include "engine.h"
+
+#define PARAM_DIR "/sys/module/wsaovl/parameters/"
+
+static int param_read(const char *name, unsigned long long *v)
+{
+	char path[128];
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	ok = fscanf(f, "%llu", v) == 1;
+	fclose(f);
+	return ok ? 0 : -EIO;
+}
+
+static int param_write(const char *name, unsigned long long v)
+{
+	char path[128];
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), PARAM_DIR "%s", name);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	ok = fprintf(f, "%llu\n", v) > 0;
+	if (fclose(f))
+		ok = 0;
+	return ok ? 0 : -EIO;
+}
+
+FIXTURE(limits) {
+	struct ctx c;
+	struct pair u;
+	unsigned long long old_ops, old_pinned;
+	bool restore;
+	struct wsaovl_query q;
+};
+
+FIXTURE_SETUP(limits)
+{
+	int fd;
+
+	self->c.fd = -1;
+	self->u.tx = self->u.rx = -1;
+	if (!param_read("max_ops", &self->old_ops) &&
+	    !param_read("max_pinned", &self->old_pinned)) {
+		self->restore = true;
+		if (self->old_ops > 100)
+			param_write("max_ops", 100);
+		if (self->old_pinned > (4ull << 20))
+			param_write("max_pinned", 4ull << 20);
+	}
+	fd = dev_open();
+	if (fd < 0 && errno == ENOENT)
+		SKIP_NOW(DEV_PATH " missing");
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(fd, WSAOVL_IOC_QUERY, &self->q));
+	close(fd);
+	TH_LOG("max_ops %u, max_pinned %llu", self->q.max_ops,
+	       (unsigned long long)self->q.max_pinned);
+	if (self->q.max_ops > 65536)
+		SKIP_NOW("max_ops %u: too many to fill here", self->q.max_ops);
+	CTX_INIT(&self->c, 16);
+	PAIR_OPEN(&self->u, AF_INET, SOCK_DGRAM);
+}
+
+FIXTURE_TEARDOWN(limits)
+{
+	pair_close(&self->u);
+	ctx_fini(&self->c);
+	if (self->restore) {
+		param_write("max_ops", self->old_ops);
+		param_write("max_pinned", self->old_pinned);
+	}
+}
+
+/* n pending zero-length receives (they pin nothing). */
+static int fill_ops(struct ctx *c, int fd, unsigned int n, uint64_t first)
+{
+	struct wsaovl_sqe *sqe = calloc(n ? n : 1, sizeof(*sqe));
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < n; i++)
+		sqe_prep(&sqe[i], WSAOVL_OP_RECV, fd, NULL, 0, first + i);
+	r = submit_all(c, sqe, n);
+	for (i = 0; r > 0 && i < (unsigned int)r; i++)
+		if (sqe[i].state != WSAOVL_STATE_PENDING)
+			r = -EIO;
+	free(sqe);
+	return r;
+}
+
+static void expect_eagain(struct __test_metadata *_metadata, struct ctx *c,
+			  struct wsaovl_sqe *s)
+{
+	struct wsaovl_status st = { .status = WSAOVL_STATUS_PENDING };
+
+	s->status = (uintptr_t)&st;
+	EXPECT_EQ(0, submit(c, s, 1));
+	EXPECT_EQ(WSAOVL_STATE_FAILED, s->state);
+	EXPECT_EQ(-EAGAIN, s->res);
+	EXPECT_EQ(WSAOVL_STATUS_PENDING, st.status);
+	EXPECT_EQ(0, cq_ready(c));
+}
+
+TEST_F_TIMEOUT(limits, max_ops, 120)
+{
+	unsigned int max = self->q.max_ops;
+	struct wsaovl_sqe s;
+	struct wsaovl_buf b;
+	char buf[8];
+	struct ctx c2;
+	struct pair u2;
+
+	ASSERT_EQ(max, fill_ops(&self->c, self->u.rx, max, 0));
+	/* One more of any kind: EAGAIN, and nothing happens. */
+	sqe_prep(&s, WSAOVL_OP_RECV, self->u.rx, NULL, 0, 1000000);
+	expect_eagain(_metadata, &self->c, &s);
+	buf_set(&b, "x", 1);
+	sqe_prep(&s, WSAOVL_OP_SEND, self->u.tx, &b, 1, 1000001);
+	expect_eagain(_metadata, &self->c, &s);
+	EXPECT_FALSE(fd_readable(self->u.rx, 20));
+	/* A batch: SUBMIT says 0 accepted. */
+	{
+		struct wsaovl_sqe two[2];
+
+		sqe_prep(&two[0], WSAOVL_OP_RECV, self->u.rx, NULL, 0, 1);
+		sqe_prep(&two[1], WSAOVL_OP_RECV, self->u.rx, NULL, 0, 2);
+		EXPECT_EQ(0, submit(&self->c, two, 2));
+		EXPECT_EQ(-EAGAIN, two[0].res);
+		EXPECT_EQ(POISON32, two[1].state);
+	}
+
+	/* Another context has its own budget. */
+	CTX_INIT(&c2, 16);
+	PAIR_OPEN(&u2, AF_INET, SOCK_DGRAM);
+	EXPECT_EQ(1, fill_ops(&c2, u2.rx, 1, 0));
+	EXPECT_EQ(1, cancel(&c2, WSAOVL_CANCEL_ALL, 0, 0, 0));
+	pair_close(&u2);
+	ctx_fini(&c2);
+
+	/* Free one: one fits again, then no more. */
+	EXPECT_EQ(1, cancel(&self->c, WSAOVL_CANCEL_TAG, 0, 0, 0));
+	{
+		struct wsaovl_cqe cqe;
+
+		CQ_WAIT(&self->c, &cqe, 1000);
+		EXPECT_EQ(-ECANCELED, cqe.res);
+	}
+	EXPECT_EQ(1, fill_ops(&self->c, self->u.rx, 1, 0));
+	sqe_prep(&s, WSAOVL_OP_RECV, self->u.rx, NULL, 0, 1000002);
+	expect_eagain(_metadata, &self->c, &s);
+
+	/*
+	 * Cancel all: max completions for a 16-entry ring.  Those waiting in
+	 * the overflow list still count against max_ops; the 16 in the ring
+	 * don't: exactly 16 new ops fit until the rest are reaped.
+	 */
+	EXPECT_EQ(max, cancel(&self->c, WSAOVL_CANCEL_ALL, 0, 0, 0));
+	if (max > 16) {
+		EXPECT_EQ(max - 16, self->c.ring->overflow);
+		EXPECT_EQ(16, fill_ops(&self->c, self->u.rx, 16, 2000000));
+		sqe_prep(&s, WSAOVL_OP_RECV, self->u.rx, NULL, 0, 1000003);
+		expect_eagain(_metadata, &self->c, &s);
+		EXPECT_EQ(16, cancel(&self->c, WSAOVL_CANCEL_ALL, 0, 0, 0));
+	}
+	{
+		struct wsaovl_cqe cqe;
+		unsigned int n = 0;
+
+		while (cq_wait(&self->c, &cqe, 200) == 1) {
+			EXPECT_EQ(-ECANCELED, cqe.res);
+			n++;
+		}
+		EXPECT_EQ(max > 16 ? max + 16 : max, n);
+	}
+	EXPECT_EQ(0, self->c.ring->flags);
+
+	/* All the room is back. */
+	ASSERT_EQ(max, fill_ops(&self->c, self->u.rx, max, 0));
+	EXPECT_EQ(max, cancel(&self->c, WSAOVL_CANCEL_ALL, 0, 0, 0));
+	(void)buf;
+}
+
+/* Inline completions hold no op: any number of them, past max_ops. */
+TEST_F_TIMEOUT(limits, inline_ops_free_at_once, 120)
+{
+	unsigned int max = self->q.max_ops, n = max + 50, i;
+	struct wsaovl_sqe *sqe = calloc(n, sizeof(*sqe));
+	struct wsaovl_buf b;
+	int v = 8 << 20;
+
+	ASSERT_NE(NULL, sqe);
+	setsockopt(self->u.rx, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v));
+	buf_set(&b, "y", 1);
+	for (i = 0; i < n; i++) {
+		sqe_prep(&sqe[i], WSAOVL_OP_SEND, self->u.tx, &b, 1, i);
+		sqe[i].flags = WSAOVL_SQE_SKIP_INLINE_CQE;
+	}
+	ASSERT_EQ(n, submit_all(&self->c, sqe, n));
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(WSAOVL_STATE_DONE, sqe[i].state);
+	EXPECT_EQ(0, cq_ready(&self->c));
+	free(sqe);
+}
+
+/* Pending receives pin their buffers: 1 MiB each until max_pinned. */
+TEST_F_TIMEOUT(limits, max_pinned, 120)
+{
+	const size_t sz = 1 << 20;
+	uint64_t max = self->q.max_pinned;
+	unsigned int fit = max / sz, i, n = 0;
+	struct wsaovl_sqe s;
+	struct wsaovl_buf b, small;
+	struct wsaovl_cqe cqe;
+	char *m;
+
+	if (fit > 2048)
+		SKIP(return, "max_pinned %llu: too much to fill here",
+		     (unsigned long long)max);
+	m = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	memset(m, 0, sz);
+	buf_set(&b, m, sz);
+	for (;;) {
+		sqe_prep(&s, WSAOVL_OP_RECV, self->u.rx, &b, 1, n);
+		ASSERT_EQ(1, submit(&self->c, &s, 1) == 1 || s.res == -EAGAIN);
+		if (s.state != WSAOVL_STATE_PENDING)
+			break;
+		n++;
+		ASSERT_LE(n, fit + 1);
+	}
+	EXPECT_EQ(WSAOVL_STATE_FAILED, s.state);
+	EXPECT_EQ(-EAGAIN, s.res);
+	TH_LOG("%u pending receives of 1 MiB fit in %llu bytes", n,
+	       (unsigned long long)max);
+	/* Every byte counts: page-aligned 1 MiB buffers, fit exactly. */
+	EXPECT_EQ(fit, n);
+
+	/* A zero-length op pins nothing and still fits (max_ops allowing). */
+	if (n + 1 < self->q.max_ops) {
+		sqe_prep(&s, WSAOVL_OP_RECV, self->u.rx, NULL, 0, 5000);
+		EXPECT_EQ(1, submit(&self->c, &s, 1));
+		EXPECT_EQ(WSAOVL_STATE_PENDING, s.state);
+		EXPECT_EQ(1, cancel(&self->c, WSAOVL_CANCEL_TAG, 0, 5000, 0));
+		CQ_WAIT(&self->c, &cqe, 1000);
+	}
+	/* A one-byte buffer is a page: no room either (if max is pages). */
+	buf_set(&small, m, 1);
+	sqe_prep(&s, WSAOVL_OP_RECV, self->u.rx, &small, 1, 5001);
+	if (!(max % sz))
+		expect_eagain(_metadata, &self->c, &s);
+
+	/* Complete one with data: its pages are released. */
+	ASSERT_EQ(4, send(self->u.tx, "data", 4, 0));
+	CQ_WAIT(&self->c, &cqe, 5000);
+	EXPECT_EQ(0, cqe.tag);
+	EXPECT_EQ(4, cqe.res);
+	sqe_prep(&s, WSAOVL_OP_RECV, self->u.rx, &b, 1, 6000);
+	EXPECT_EQ(1, submit(&self->c, &s, 1));
+	EXPECT_EQ(WSAOVL_STATE_PENDING, s.state);
+
+	/* Cancel everything: all pins released, the whole budget is back. */
+	EXPECT_EQ(n, cancel(&self->c, WSAOVL_CANCEL_ALL, 0, 0, 0));
+	for (i = 0; i < n; i++)
+		ASSERT_EQ(1, cq_wait(&self->c, &cqe, 1000));
+	EXPECT_TRUE(cq_quiet(&self->c, 50));
+	for (i = 0; i < fit; i++) {
+		sqe_prep(&s, WSAOVL_OP_RECV, self->u.rx, &b, 1, 7000 + i);
+		ASSERT_EQ(1, submit(&self->c, &s, 1)) TH_LOG("op %u: res %d", i, s.res);
+	}
+	EXPECT_EQ(fit, cancel(&self->c, WSAOVL_CANCEL_ALL, 0, 0, 0));
+	munmap(m, sz);
+}
+
+/* A pending send pins its buffer too; the limit applies the same way. */
+TEST_F_TIMEOUT(limits, max_pinned_send, 120)
+{
+	uint64_t max = self->q.max_pinned;
+	struct wsaovl_sqe s;
+	struct wsaovl_buf b;
+	struct pair t;
+	size_t sz = max + (1 << 20);
+	char *m;
+	int v = 4096;
+
+	if (max > (64ull << 20))
+		SKIP(return, "max_pinned too large for this test");
+	PAIR_OPEN(&t, AF_INET, SOCK_STREAM);
+	setsockopt(t.tx, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
+	setsockopt(t.rx, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+	m = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	memset(m, 's', sz);
+	/*
+	 * Larger than the budget: part goes out inline, the rest can't be
+	 * pinned.  Either way: nothing waits pinned beyond the budget, and
+	 * what was sent is reported, not lost.
+	 */
+	buf_set(&b, m, sz);
+	sqe_prep(&s, WSAOVL_OP_SEND, t.tx, &b, 1, 1);
+	{
+		int r = submit(&self->c, &s, 1);
+
+		if (r == 0) {
+			EXPECT_EQ(-EAGAIN, s.res);
+			EXPECT_EQ(0, pending_bytes(t.rx));
+		} else {
+			EXPECT_EQ(1, r);
+			EXPECT_EQ(WSAOVL_STATE_DONE, s.state);
+			EXPECT_LT(0, s.res);
+			EXPECT_GT((int64_t)sz, s.res);
+			TH_LOG("sent %d bytes inline, rest refused", s.res);
+		}
+	}
+	EXPECT_EQ(0, cancel(&self->c, WSAOVL_CANCEL_ALL, 0, 0, 0));
+	munmap(m, sz);
+	pair_close(&t);
+}
+
+TEST_HARNESS_MAIN
