@@ -327,7 +327,7 @@ TEST_F(ovl, wspsendto_thread_and_errno)
 TEST(tcp_overlapped_send_big)
 {
 	SOCKET c, a;
-	static char buf[4 << 20], in[4 << 20];
+	static char buf[1 << 20], in[1 << 20];
 	int small = 16384;
 	WSABUF wb = { sizeof(buf), buf };
 	WSAOVERLAPPED ov = { 0 };
@@ -343,7 +343,7 @@ TEST(tcp_overlapped_send_big)
 		buf[i] = (char)(i * 13 + 1);
 	ov.hEvent = WSACreateEvent();
 	r = WSASend(c, &wb, 1, &n, 0, &ov, NULL);
-	/* 4 MiB do not fit in the socket buffers: it must pend */
+	/* 1 MiB does not fit in 16 KiB socket buffers: it must pend */
 	ASSERT_EQ(SOCKET_ERROR, r);
 	ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError());
 	ASSERT_EQ(0, n);			/* untouched while pending */
