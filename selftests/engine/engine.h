@@ -471,9 +471,12 @@ static inline int drain(int fd, int ms)
 
 		if (poll(&p, 1, ms) != 1)
 			return n;
-		if (recv(fd, scratch, sizeof(scratch), MSG_DONTWAIT) < 0 &&
-		    errno != EAGAIN)
+		ssize_t r = recv(fd, scratch, sizeof(scratch), MSG_DONTWAIT);
+
+		if (r < 0 && errno != EAGAIN)
 			return n;
+		if (!r)		/* EOF (or an empty datagram): stop here */
+			return n + 1;
 		n++;
 	}
 }

@@ -202,7 +202,12 @@ TEST_F_TIMEOUT(life, close_socket_pending, 120)
 
 	/* The fd number now names another socket, with nothing pending. */
 	nfd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	ASSERT_EQ(fd, nfd);
+	ASSERT_LE(0, nfd);
+	if (nfd != fd) {
+		ASSERT_EQ(fd, dup2(nfd, fd));
+		close(nfd);
+		nfd = fd;
+	}
 	EXPECT_EQ(0, cancel(&c, WSAOVL_CANCEL_FD, nfd, 0, 0));
 	close(nfd);
 	EXPECT_EQ(-EBADF, cancel(&c, WSAOVL_CANCEL_FD, fd, 0, 0));
@@ -464,10 +469,13 @@ TEST_F_TIMEOUT(life, kill9_with_pending, 120)
 				pause();
 		}
 		close(pfd[1]);
+		if (read(pfd[0], &c, 1) != 1) {
+			waitpid(pid, &status, 0);
+			ASSERT_TRUE(0) TH_LOG("child failed early: status %#x", status);
+		}
+		close(pfd[0]);
 		a = accept4(l, NULL, NULL, SOCK_CLOEXEC);
 		ASSERT_LE(0, a);
-		ASSERT_EQ(1, read(pfd[0], &c, 1)) TH_LOG("child failed early");
-		close(pfd[0]);
 		EXPECT_EQ(base + 1, module_refcnt());
 		ASSERT_EQ(0, kill(pid, SIGKILL));
 		ASSERT_EQ(pid, waitpid(pid, &status, 0));
