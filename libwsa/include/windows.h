@@ -11,6 +11,14 @@
 #ifndef LIBWSA_WINDOWS_H
 #define LIBWSA_WINDOWS_H
 
+/*
+ * Windows sources carry "#pragma comment(lib, ...)": harmless here, and
+ * kept quiet (the pkg-config Cflags also pass -Wno-unknown-pragmas).
+ */
+#if defined(__GNUC__) && !defined(LIBWSA_KEEP_UNKNOWN_PRAGMA_WARNINGS)
+#pragma GCC diagnostic ignored "-Wunknown-pragmas"
+#endif
+
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>

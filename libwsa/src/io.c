@@ -415,7 +415,7 @@ static int io_overlapped(struct io_req *r, uint32_t sf)
 	memset(&sqe, 0, sizeof(sqe));
 	sqe.opcode = r->op;
 	sqe.fd = (int32_t)r->s;
-	sqe.msg_flags = r->flags;
+	sqe.msg_flags = r->flags & ~W_MSG_PUSH_IMMEDIATE;	/* a hint only */
 	sqe.nbufs = r->nbufs;
 	sqe.bufs = (uintptr_t)r->bufs;	/* WSABUF == struct wsaovl_buf */
 	sqe.tag = (uintptr_t)op;
