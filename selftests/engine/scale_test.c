@@ -20,7 +20,7 @@ static int count_kworkers(void)
 	if (!d)
 		return -1;
 	while ((de = readdir(d))) {
-		char path[64], comm[64];
+		char path[300], comm[64];
 		FILE *f;
 
 		if (de->d_name[0] < '0' || de->d_name[0] > '9')
