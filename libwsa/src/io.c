@@ -92,7 +92,12 @@ static void op_outputs(struct wsa_op *op, int32_t res, uint32_t flags,
 		op->msg->Control.len = controllen;
 		op->msg->dwFlags = flags;
 	}
-	if (op->ov)
+	/*
+	 * Receives have outputs outside the OVERLAPPED: mark them delivered
+	 * for WSAGetOverlappedResult.  Sends have none, and libwsa does not
+	 * touch their OVERLAPPED once the kernel has completed it.
+	 */
+	if (op->ov && op_is_recv(op->opcode))
 		__atomic_store_n(&op->ov->OffsetHigh, OV_DELIVERED,
 				 __ATOMIC_RELEASE);
 }
@@ -816,15 +821,26 @@ WSA_EXPORT BOOL WSAAPI WSAGetOverlappedResult(SOCKET s,
 		}
 	}
 	/*
-	 * The kernel writes the status block before posting the cqe: wait
-	 * (briefly) until the drain has written the op's outputs too.
+	 * The kernel writes the status block, then posts the cqe, then
+	 * signals the event.  A receive's other outputs (*lpFromlen, *lpFlags,
+	 * the WSAMSG lengths) are written when libwsa reaps the cqe, which
+	 * then sets OffsetHigh: make sure that happened.  With an event, its
+	 * signal says the cqe is in the ring; without, spin briefly.
 	 */
-	for (spins = 0; spins < 20000 &&
-	     __atomic_load_n(&lpOverlapped->OffsetHigh, __ATOMIC_ACQUIRE) !=
-	     OV_DELIVERED; spins++) {
+	{
+		HANDLE h = lpOverlapped->hEvent;
+		struct wsa_handle *eh = wsa_event_handle(h);
+
+		if (eh && eh->manual)	/* (an auto-reset one would be consumed) */
+			wsa_wait(1, &h, FALSE, 100, FALSE);	/* drains too */
 		wsa_drain();
-		if (spins > 100)
-			sched_yield();
+		for (spins = 0; spins < 200 &&
+		     __atomic_load_n(&lpOverlapped->OffsetHigh, __ATOMIC_ACQUIRE) !=
+		     OV_DELIVERED; spins++) {
+			if (spins > 20)
+				sched_yield();
+			wsa_drain();
+		}
 	}
 	*lpcbTransfer = (DWORD)lpOverlapped->InternalHigh;
 	*lpdwFlags = lpOverlapped->Offset;

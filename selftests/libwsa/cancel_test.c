@@ -209,10 +209,14 @@ TEST(too_many_outstanding_is_wouldblock)
 	ASSERT_EQ(q.max_ops, pending);
 	ASSERT_EQ(0, closesocket(s));
 	for (i = 0; i < pending; i++) {
-		while (!HasOverlappedIoCompleted(&ov[i]))
-			SleepEx(1, FALSE);
+		DWORD n, fl;
+
+		/* reaps each completion: only then may the OVERLAPPED go */
+		ASSERT_EQ(FALSE, WSAGetOverlappedResult(s, &ov[i], &n, TRUE, &fl));
+		ASSERT_EQ(WSA_OPERATION_ABORTED, WSAGetLastError());
 		ASSERT_EQ(STATUS_CANCELLED_, (DWORD)ov[i].Internal);
 	}
+	SleepEx(0, FALSE);
 	free(ov);
 	WSACleanup();
 }

@@ -197,7 +197,7 @@ TEST(rcvtimeo_is_dword_ms)
 	t0 = wsa_now_ms();
 	ASSERT_EQ(SOCKET_ERROR, WSARecv(s, &wb, 1, &n, &flags, NULL, NULL));
 	ASSERT_EQ(WSAETIMEDOUT, WSAGetLastError());
-	ASSERT_GE(wsa_now_ms() - t0, 140);
+	ASSERT_GE(wsa_now_ms() - t0, 100);	/* VM clocks are coarse */
 	ASSERT_EQ(SOCKET_ERROR, recv(s, buf, sizeof(buf), 0));
 	ASSERT_EQ(WSAETIMEDOUT, WSAGetLastError());
 	/* Windows' SOL_SOCKET value is accepted too */
