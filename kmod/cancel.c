@@ -56,7 +56,10 @@ static unsigned int wsaovl_cancel_match(struct wsaovl_ctx *ctx,
 	spin_unlock(&ctx->lock);
 
 	list_for_each_entry_safe(q, qtmp, &queues, cancel_node) {
+		struct wsaovl_op *head;
+
 		mutex_lock(&q->lock);
+		head = list_first_entry_or_null(&q->ops, struct wsaovl_op, node);
 		list_for_each_entry_safe(op, optmp, &q->ops, node) {
 			if (!wsaovl_cancel_op(op, c))
 				continue;
@@ -67,6 +70,8 @@ static unsigned int wsaovl_cancel_match(struct wsaovl_ctx *ctx,
 		}
 		if (list_empty(&q->ops))
 			wsaovl_sockq_retire(q);
+		else if (list_first_entry(&q->ops, struct wsaovl_op, node) != head)
+			wsaovl_sockq_kick(q, 0);	/* the new head may go now */
 		mutex_unlock(&q->lock);
 		list_del(&q->cancel_node);
 		wsaovl_sockq_put(q);

@@ -3,6 +3,7 @@
  * Completing an op, in the order the ABI promises: the user's output
  * buffers and status block, then the cqe, then the eventfd.
  */
+#include <linux/cred.h>
 #include <linux/eventfd.h>
 #include <linux/slab.h>
 
@@ -61,6 +62,10 @@ static void wsaovl_op_release(struct wsaovl_op *op)
 	if (op->evfd) {
 		eventfd_ctx_put(op->evfd);
 		op->evfd = NULL;
+	}
+	if (op->cred) {
+		put_cred(op->cred);
+		op->cred = NULL;
 	}
 }
 

@@ -27,6 +27,8 @@
 
 extern unsigned int wsaovl_max_ops;
 extern unsigned long wsaovl_max_pinned;
+extern unsigned long wsaovl_max_pinned_total;
+extern atomic_long_t wsaovl_pinned_total;
 extern struct workqueue_struct *wsaovl_wq;
 
 struct wsaovl_ctx {
@@ -64,10 +66,11 @@ struct wsaovl_sockq {
 	struct list_head ops;
 	bool send;
 	bool dead;			/* unhashed: look it up again */
+	u8 backoff;			/* ready yet EAGAIN: retry slower */
 	wait_queue_head_t *head;	/* armed on it while ops wait */
 	struct wait_queue_entry wait;
 	poll_table pt;
-	struct work_struct work;
+	struct delayed_work work;
 };
 
 struct wsaovl_op {
@@ -82,6 +85,7 @@ struct wsaovl_op {
 	unsigned int msg_flags;		/* translated for the socket layer */
 	u32 tid;
 	pid_t submitter;
+	const struct cred *cred;	/* the submitter's, for retries */
 	struct eventfd_ctx *evfd;
 
 	/* data: user iovecs for the inline try, pinned pages afterwards */
@@ -101,7 +105,6 @@ struct wsaovl_op {
 	struct wsaovl_pin name_out;
 	struct wsaovl_pin control_out;
 	struct wsaovl_pin status_out;
-	unsigned long pinned_pages;
 
 	struct wsaovl_cqe cqe;
 };
@@ -138,6 +141,7 @@ int wsaovl_sockq_submit(struct wsaovl_ctx *ctx, struct file *file,
 			struct wsaovl_op *op, struct wsaovl_cqe *done);
 void wsaovl_sockq_put(struct wsaovl_sockq *q);
 void wsaovl_sockq_retire(struct wsaovl_sockq *q);
+void wsaovl_sockq_kick(struct wsaovl_sockq *q, unsigned long delay);
 
 /* complete.c */
 void wsaovl_op_complete(struct wsaovl_op *op);

@@ -24,6 +24,12 @@ unsigned long wsaovl_max_pinned = 256UL << 20;
 module_param_named(max_pinned, wsaovl_max_pinned, ulong, 0644);
 MODULE_PARM_DESC(max_pinned, "Bytes of user memory pinned per open file (default 256 MiB)");
 
+/* Across contexts: keeps any page's pin count far from overflowing. */
+unsigned long wsaovl_max_pinned_total = 2UL << 30;
+module_param_named(max_pinned_total, wsaovl_max_pinned_total, ulong, 0644);
+MODULE_PARM_DESC(max_pinned_total, "Bytes of user memory pinned by all open files (default 2 GiB)");
+atomic_long_t wsaovl_pinned_total = ATOMIC_LONG_INIT(0);
+
 static bool test_warn;
 module_param(test_warn, bool, 0444);
 MODULE_PARM_DESC(test_warn, "Test only: WARN at load, to prove log checks fail");

@@ -5,6 +5,7 @@
  * write them, and a process that unmaps them meanwhile cannot pull them
  * away.  Every pinned page is counted against max_pinned.
  */
+#include <linux/backing-dev.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -19,10 +20,26 @@ static unsigned long span_pages(unsigned long addr, size_t len)
 	return ((addr + len - 1) >> PAGE_SHIFT) - (addr >> PAGE_SHIFT) + 1;
 }
 
+/*
+ * A long-term writable pin of page cache that is written back behind the
+ * pin's back corrupts the file system; v6.5's gup refuses it, 6.1's does
+ * not, so refuse it here on every kernel.
+ */
+static bool pin_writable_ok(struct page *page)
+{
+	struct folio *folio = page_folio(page);
+	struct address_space *mapping;
+
+	if (folio_test_anon(folio))
+		return true;
+	mapping = READ_ONCE(folio->mapping);
+	return !mapping || !mapping_can_writeback(mapping);
+}
+
 static int pin_segment(unsigned long addr, unsigned long n, unsigned int gup,
 		       struct page **pages)
 {
-	unsigned long got = 0;
+	unsigned long got = 0, i;
 	int ret;
 
 	while (got < n) {
@@ -34,18 +51,44 @@ static int pin_segment(unsigned long addr, unsigned long n, unsigned int gup,
 		}
 		got += ret;
 	}
+	for (i = 0; (gup & FOLL_WRITE) && i < n; i++) {
+		if (!pin_writable_ok(pages[i])) {
+			unpin_user_pages(pages, n);
+			return -EFAULT;
+		}
+	}
 	return 0;
+}
+
+static bool pin_account(struct wsaovl_ctx *ctx, long npages)
+{
+	long total = atomic_long_add_return(npages, &wsaovl_pinned_total);
+	long mine = atomic_long_add_return(npages, &ctx->pinned_pages);
+
+	if (mine <= (long)(READ_ONCE(wsaovl_max_pinned) >> PAGE_SHIFT) &&
+	    total <= (long)(READ_ONCE(wsaovl_max_pinned_total) >> PAGE_SHIFT))
+		return true;
+	atomic_long_sub(npages, &ctx->pinned_pages);
+	atomic_long_sub(npages, &wsaovl_pinned_total);
+	return false;
+}
+
+static void pin_unaccount(struct wsaovl_ctx *ctx, long npages)
+{
+	atomic_long_sub(npages, &ctx->pinned_pages);
+	atomic_long_sub(npages, &wsaovl_pinned_total);
 }
 
 /*
  * Pin the user ranges in iov[0..nr) (already access_ok-checked) into one
- * bio_vec array.  Returns -EAGAIN past the context's pinning budget.
+ * bio_vec array.  Returns -EAGAIN past the context's or the module's
+ * pinning budget.
  */
 int wsaovl_pin_user(struct wsaovl_ctx *ctx, const struct iovec *iov,
 		    unsigned int nr, bool writable, struct wsaovl_pin *pin)
 {
 	unsigned int gup = FOLL_LONGTERM | (writable ? FOLL_WRITE : 0);
-	unsigned long npages = 0, limit, idx = 0, i, n;
+	unsigned long npages = 0, idx = 0, i, n;
 	struct page **pages;
 	struct bio_vec *bv;
 	size_t total = 0;
@@ -61,11 +104,8 @@ int wsaovl_pin_user(struct wsaovl_ctx *ctx, const struct iovec *iov,
 	if (!npages)
 		return 0;
 
-	limit = READ_ONCE(wsaovl_max_pinned) >> PAGE_SHIFT;
-	if (atomic_long_add_return(npages, &ctx->pinned_pages) > limit) {
-		ret = -EAGAIN;
-		goto unaccount;
-	}
+	if (!pin_account(ctx, npages))
+		return -EAGAIN;
 	ret = -ENOMEM;
 	bv = kvmalloc_array(npages, sizeof(*bv), GFP_KERNEL_ACCOUNT);
 	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL);
@@ -103,8 +143,7 @@ unpin:
 free:
 	kvfree(pages);
 	kvfree(bv);
-unaccount:
-	atomic_long_sub(npages, &ctx->pinned_pages);
+	pin_unaccount(ctx, npages);
 	return ret;
 }
 
@@ -114,7 +153,7 @@ void wsaovl_unpin(struct wsaovl_ctx *ctx, struct wsaovl_pin *pin, bool dirty)
 
 	for (i = 0; i < pin->nr; i++)
 		unpin_user_pages_dirty_lock(&pin->bvec[i].bv_page, 1, dirty);
-	atomic_long_sub(pin->nr, &ctx->pinned_pages);
+	pin_unaccount(ctx, pin->nr);
 	kvfree(pin->bvec);
 	pin->bvec = NULL;
 	pin->nr = 0;

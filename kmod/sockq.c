@@ -6,6 +6,7 @@
  * the socket's wakeup only schedules the queue's work item (as io_uring's
  * poll arming does), so pending ops cost no thread.
  */
+#include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/inetdevice.h>
 #include <linux/in.h>
@@ -26,11 +27,27 @@ static u32 sockq_hash(struct file *file, bool send)
 	return hash_ptr(file, 16) ^ send;
 }
 
-static void sockq_kick(struct wsaovl_sockq *q)
+static __poll_t sockq_events(const struct wsaovl_sockq *q)
 {
-	/* The hash or the caller holds a reference, so this is never the last. */
+	return (q->send ? EPOLLOUT : EPOLLIN) | EPOLLERR | EPOLLHUP;
+}
+
+/*
+ * Schedule the queue's retry: now (pulling a delayed one forward), or
+ * after @delay unless one is already scheduled.  The work holds a queue
+ * reference; the hash or the caller holds another, so this is never the
+ * last.  Callable from atomic context.
+ */
+void wsaovl_sockq_kick(struct wsaovl_sockq *q, unsigned long delay)
+{
+	bool was_pending;
+
 	refcount_inc(&q->refs);
-	if (!queue_work(wsaovl_wq, &q->work))
+	if (delay)
+		was_pending = !queue_delayed_work(wsaovl_wq, &q->work, delay);
+	else
+		was_pending = mod_delayed_work(wsaovl_wq, &q->work, 0);
+	if (was_pending)
 		refcount_dec(&q->refs);
 }
 
@@ -40,11 +57,10 @@ static int sockq_wake(struct wait_queue_entry *wait, unsigned int mode,
 {
 	struct wsaovl_sockq *q = container_of(wait, struct wsaovl_sockq, wait);
 	__poll_t mask = key_to_poll(key);
-	__poll_t want = (q->send ? EPOLLOUT : EPOLLIN) | EPOLLERR | EPOLLHUP;
 
-	if (mask && !(mask & want))
+	if (mask && !(mask & sockq_events(q)))
 		return 0;
-	sockq_kick(q);
+	wsaovl_sockq_kick(q, 0);
 	return 0;
 }
 
@@ -59,19 +75,22 @@ static void sockq_queue_proc(struct file *file, wait_queue_head_t *head,
 	add_wait_queue(head, &q->wait);
 }
 
+/* Readiness now, without registering (and without busy polling). */
+static __poll_t wsaovl_poll_now(struct file *file, __poll_t want)
+{
+	poll_table pt = { ._qproc = NULL, ._key = want };
+
+	return vfs_poll(file, &pt) & want;
+}
+
 /* Keep the wait entry armed; true if the socket is ready now. */
 static bool sockq_arm(struct wsaovl_sockq *q)
 {
-	__poll_t want = (q->send ? EPOLLOUT : EPOLLIN) | EPOLLERR | EPOLLHUP;
-	__poll_t mask;
-
-	if (!q->head) {
-		init_poll_funcptr(&q->pt, sockq_queue_proc);
-		mask = vfs_poll(q->file, &q->pt);
-	} else {
-		mask = vfs_poll(q->file, NULL);
-	}
-	return mask & want;
+	if (q->head)
+		return wsaovl_poll_now(q->file, sockq_events(q));
+	init_poll_funcptr(&q->pt, sockq_queue_proc);
+	q->pt._key = sockq_events(q);
+	return vfs_poll(q->file, &q->pt) & sockq_events(q);
 }
 
 static void sockq_free(struct wsaovl_sockq *q)
@@ -125,7 +144,7 @@ static struct wsaovl_sockq *sockq_lookup(struct wsaovl_ctx *ctx,
 		mutex_init(&new->lock);
 		INIT_LIST_HEAD(&new->ops);
 		init_waitqueue_func_entry(&new->wait, sockq_wake);
-		INIT_WORK(&new->work, wsaovl_sockq_work);
+		INIT_DELAYED_WORK(&new->work, wsaovl_sockq_work);
 	}
 }
 
@@ -147,6 +166,16 @@ void wsaovl_sockq_retire(struct wsaovl_sockq *q)
 	refcount_dec(&q->refs);		/* the hash's */
 }
 
+static u32 wsaovl_dest4_flags(struct socket *sock, __be32 a)
+{
+	if (ipv4_is_multicast(a))
+		return WSAOVL_MSG_MCAST;
+	if (ipv4_is_lbcast(a) ||
+	    inet_addr_type(sock_net(sock->sk), a) == RTN_BROADCAST)
+		return WSAOVL_MSG_BCAST;
+	return 0;
+}
+
 /* Destination of a received datagram, from IP(V6)_PKTINFO, as WSA flags. */
 static u32 wsaovl_dest_flags(struct socket *sock, const void *ctl, size_t len)
 {
@@ -157,19 +186,16 @@ static u32 wsaovl_dest_flags(struct socket *sock, const void *ctl, size_t len)
 		if (cmsg->cmsg_level == SOL_IP && cmsg->cmsg_type == IP_PKTINFO &&
 		    cmsg->cmsg_len >= CMSG_LEN(sizeof(struct in_pktinfo))) {
 			struct in_pktinfo *pi = CMSG_DATA(cmsg);
-			__be32 a = pi->ipi_addr.s_addr;
 
-			if (ipv4_is_multicast(a))
-				return WSAOVL_MSG_MCAST;
-			if (ipv4_is_lbcast(a) ||
-			    inet_addr_type(sock_net(sock->sk), a) == RTN_BROADCAST)
-				return WSAOVL_MSG_BCAST;
-			return 0;
+			return wsaovl_dest4_flags(sock, pi->ipi_addr.s_addr);
 		}
 		if (cmsg->cmsg_level == SOL_IPV6 && cmsg->cmsg_type == IPV6_PKTINFO &&
 		    cmsg->cmsg_len >= CMSG_LEN(sizeof(struct in6_pktinfo))) {
 			struct in6_pktinfo *pi = CMSG_DATA(cmsg);
 
+			if (ipv6_addr_v4mapped(&pi->ipi6_addr))
+				return wsaovl_dest4_flags(sock,
+							  pi->ipi6_addr.s6_addr32[3]);
 			return ipv6_addr_is_multicast(&pi->ipi6_addr) ?
 			       WSAOVL_MSG_MCAST : 0;
 		}
@@ -180,9 +206,7 @@ static u32 wsaovl_dest_flags(struct socket *sock, const void *ctl, size_t len)
 /* A zero-byte stream receive completes when data is there, as on Windows. */
 static int wsaovl_zero_recv(struct wsaovl_op *op, struct socket *sock)
 {
-	__poll_t mask = vfs_poll(sock->file, NULL);
-
-	if (!(mask & (EPOLLIN | EPOLLERR | EPOLLHUP)))
+	if (!wsaovl_poll_now(sock->file, EPOLLIN | EPOLLERR | EPOLLHUP))
 		return -EAGAIN;
 	return sock_error(sock->sk);
 }
@@ -194,15 +218,14 @@ static int wsaovl_zero_recv(struct wsaovl_op *op, struct socket *sock)
 static int wsaovl_op_attempt(struct wsaovl_op *op, struct socket *sock)
 {
 	bool send = wsaovl_op_is_send(op->opcode);
-	struct iov_iter saved;
 	struct msghdr msg;
 	int ret;
 
 	if (!send && op->stream && !op->total)
 		return wsaovl_zero_recv(op, sock);
 	for (;;) {
+		/* msg_iter is a copy: op->iter moves only by what was done. */
 		memset(&msg, 0, sizeof(msg));
-		saved = op->iter;
 		msg.msg_iter = op->iter;
 		if (op->controllen) {
 			msg.msg_control = op->control;
@@ -220,7 +243,6 @@ static int wsaovl_op_attempt(struct wsaovl_op *op, struct socket *sock)
 				msg.msg_name = &op->addr;
 			ret = sock_recvmsg(sock, &msg, op->msg_flags | MSG_DONTWAIT);
 		}
-		op->iter = saved;
 		if (ret < 0)
 			return ret;
 		if (!op->stream) {
@@ -240,7 +262,7 @@ static int wsaovl_op_attempt(struct wsaovl_op *op, struct socket *sock)
 			op->cqe.flags |= WSAOVL_MSG_TRUNC;
 		if (msg.msg_flags & MSG_CTRUNC)
 			op->cqe.flags |= WSAOVL_MSG_CTRUNC;
-		op->cqe.namelen = msg.msg_namelen;
+		op->cqe.namelen = min_t(u32, msg.msg_namelen, op->name_out.len);
 		op->cqe.controllen = op->controllen - msg.msg_controllen;
 		if (op->cqe.controllen)
 			op->cqe.flags |= wsaovl_dest_flags(sock, op->control,
@@ -270,30 +292,45 @@ static int wsaovl_op_pin_data(struct wsaovl_op *op)
 static void wsaovl_op_finish(struct wsaovl_op *op, int res)
 {
 	/* A stream op that moved bytes before failing still reports them. */
-	op->cqe.res = res < 0 && op->done && res != -ECANCELED ? op->done : res;
+	op->cqe.res = res < 0 && op->done ? op->done : res;
 	wsaovl_op_complete(op);
 }
 
-/* Progress the queue from its head; caller holds q->lock. */
+/*
+ * Progress the queue from its head; caller holds q->lock.  Retries run
+ * with the submitter's credentials: LSM and capability checks in the
+ * socket layer must see the user, not the kworker.
+ */
 static void wsaovl_sockq_run(struct wsaovl_sockq *q)
 {
 	struct socket *sock = sock_from_file(q->file);
+	const struct cred *old;
 	struct wsaovl_op *op;
 	int spins = 0;
 	int ret;
 
 	while ((op = list_first_entry_or_null(&q->ops, struct wsaovl_op, node))) {
+		old = override_creds(op->cred);
 		ret = wsaovl_op_attempt(op, sock);
+		revert_creds(old);
 		if (ret == -EAGAIN) {
 			if (!sockq_arm(q))
 				return;
-			/* Ready yet still EAGAIN: retry later, don't spin. */
+			/*
+			 * Ready yet EAGAIN (an error queue that nobody reads, a
+			 * dropped datagram): back off rather than spin; a real
+			 * wakeup still pulls the retry forward.
+			 */
 			if (++spins > 2) {
-				sockq_kick(q);
+				wsaovl_sockq_kick(q, min_t(unsigned long, HZ,
+							   1UL << q->backoff));
+				if (q->backoff < 10)
+					q->backoff++;
 				return;
 			}
 			continue;
 		}
+		q->backoff = 0;
 		list_del(&op->node);
 		wsaovl_op_finish(op, ret);
 	}
@@ -302,7 +339,8 @@ static void wsaovl_sockq_run(struct wsaovl_sockq *q)
 
 static void wsaovl_sockq_work(struct work_struct *work)
 {
-	struct wsaovl_sockq *q = container_of(work, struct wsaovl_sockq, work);
+	struct wsaovl_sockq *q = container_of(to_delayed_work(work),
+					      struct wsaovl_sockq, work);
 
 	mutex_lock(&q->lock);
 	if (!q->dead)
@@ -311,86 +349,59 @@ static void wsaovl_sockq_work(struct work_struct *work)
 	wsaovl_sockq_put(q);
 }
 
+/* A stream send that moved bytes and then could not go on reports them. */
+static int wsaovl_op_done_inline(struct wsaovl_op *op, int res,
+				 struct wsaovl_cqe *done)
+{
+	if (res < 0 && !op->done)
+		return res;	/* failed without effect: the caller frees it */
+	op->inline_done = true;
+	op->cqe.res = res < 0 ? op->done : res;
+	*done = op->cqe;
+	wsaovl_op_complete(op);
+	return WSAOVL_STATE_DONE;
+}
+
 /*
  * Run op now if nothing is queued ahead of it, else queue it.  Returns
  * WSAOVL_STATE_DONE (with *done filled), WSAOVL_STATE_PENDING, or -errno
- * when the op failed without effect (the caller frees it).
+ * when the op failed without effect (the caller frees it).  User memory is
+ * touched only outside the queue's lock, so a slow page fault never stalls
+ * the queue's worker or a cancel.
  */
 int wsaovl_sockq_submit(struct wsaovl_ctx *ctx, struct file *file,
 			struct wsaovl_op *op, struct wsaovl_cqe *done)
 {
 	bool send = wsaovl_op_is_send(op->opcode);
-	struct socket *sock = sock_from_file(file);
 	struct wsaovl_sockq *q;
 	int ret;
 
 	q = sockq_lookup(ctx, file, send, false);
 	if (q) {
-		mutex_lock(&q->lock);
-		if (q->dead) {
-			mutex_unlock(&q->lock);
-			wsaovl_sockq_put(q);
-			q = NULL;
-		} else if (!list_empty(&q->ops)) {
-			goto queue;
-		}
+		wsaovl_sockq_put(q);	/* ops are queued: go behind them */
+	} else {
+		ret = wsaovl_op_attempt(op, sock_from_file(file));
+		if (ret != -EAGAIN)
+			return wsaovl_op_done_inline(op, ret, done);
 	}
 
-	/* Nothing ahead of us: the fast path, in the caller's context. */
-	ret = wsaovl_op_attempt(op, sock);
-	if (ret != -EAGAIN) {
-		if (q) {
-			wsaovl_sockq_retire(q);
-			mutex_unlock(&q->lock);
-			wsaovl_sockq_put(q);
-		}
-		if (ret < 0 && !op->done)
-			return ret;
-		op->inline_done = true;
-		op->cqe.res = ret < 0 ? op->done : ret;
-		*done = op->cqe;
-		wsaovl_op_complete(op);
-		return WSAOVL_STATE_DONE;
-	}
-
-	while (!q) {
-		q = sockq_lookup(ctx, file, send, true);
-		if (IS_ERR(q)) {
-			ret = PTR_ERR(q);
-			q = NULL;
-			goto fail;
-		}
-		mutex_lock(&q->lock);
-		if (q->dead) {
-			mutex_unlock(&q->lock);
-			wsaovl_sockq_put(q);
-			q = NULL;
-		}
-	}
-queue:
 	ret = wsaovl_op_pin_data(op);
 	if (ret)
-		goto fail;
-	list_add_tail(&op->node, &q->ops);
-	if (list_is_singular(&q->ops) && sockq_arm(q))
-		sockq_kick(q);
-	mutex_unlock(&q->lock);
-	wsaovl_sockq_put(q);
-	return WSAOVL_STATE_PENDING;
-
-fail:
-	if (q) {
-		if (list_empty(&q->ops))
-			wsaovl_sockq_retire(q);
+		return wsaovl_op_done_inline(op, ret, done);
+	for (;;) {
+		q = sockq_lookup(ctx, file, send, true);
+		if (IS_ERR(q))
+			return wsaovl_op_done_inline(op, PTR_ERR(q), done);
+		mutex_lock(&q->lock);
+		if (!q->dead)
+			break;
 		mutex_unlock(&q->lock);
 		wsaovl_sockq_put(q);
 	}
-	if (!op->done)
-		return ret;
-	/* Part of a stream send went out: report that, not a failure. */
-	op->inline_done = true;
-	op->cqe.res = op->done;
-	*done = op->cqe;
-	wsaovl_op_complete(op);
-	return WSAOVL_STATE_DONE;
+	list_add_tail(&op->node, &q->ops);
+	if (list_is_singular(&q->ops) && sockq_arm(q))
+		wsaovl_sockq_kick(q, 0);
+	mutex_unlock(&q->lock);
+	wsaovl_sockq_put(q);
+	return WSAOVL_STATE_PENDING;
 }

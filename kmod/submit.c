@@ -4,6 +4,8 @@
  * (WSABUF array, address, control data), then hand it to its socket queue.
  * Nothing is read from the sqe or the WSABUF array after this returns.
  */
+#include <linux/compat.h>
+#include <linux/cred.h>
 #include <linux/eventfd.h>
 #include <linux/file.h>
 #include <linux/net.h>
@@ -11,6 +13,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <net/sock.h>
 
 #include "compat.h"
 #include "internal.h"
@@ -30,6 +33,10 @@ static int wsaovl_check_flags(struct wsaovl_op *op, u32 wflags)
 		return -EOPNOTSUPP;	/* no transport here does partial messages */
 	if (wflags & ~(send ? WSAOVL_MSG_IN_SEND : WSAOVL_MSG_IN_RECV))
 		return -EINVAL;
+	/* Waiting to fill the buffers from peeked or urgent data is nonsense. */
+	if (wflags & WSAOVL_MSG_WAITALL &&
+	    wflags & (WSAOVL_MSG_PEEK | WSAOVL_MSG_OOB))
+		return -EOPNOTSUPP;
 	op->wflags = wflags;
 	op->msg_flags = (wflags & WSAOVL_MSG_OOB ? MSG_OOB : 0) |
 			(wflags & WSAOVL_MSG_PEEK ? MSG_PEEK : 0) |
@@ -55,7 +62,7 @@ static int wsaovl_capture_bufs(struct wsaovl_op *op, const struct wsaovl_sqe *sq
 	for (i = 0; i < sqe->nbufs; i++) {
 		if (copy_from_user(&b, &ubufs[i], sizeof(b)))
 			return -EFAULT;
-		if (!access_ok(u64_to_user_ptr(b.buf), b.len))
+		if ((b.len && !b.buf) || !access_ok(u64_to_user_ptr(b.buf), b.len))
 			return -EFAULT;
 		op->iov[i].iov_base = u64_to_user_ptr(b.buf);
 		op->iov[i].iov_len = b.len;
@@ -119,20 +126,17 @@ static int wsaovl_capture_control(struct wsaovl_op *op,
 		return 0;
 	if (!uctl)
 		return -EFAULT;
+	/* The kernel writes 64-bit cmsgs; a 32-bit caller would misparse them. */
+	if (in_compat_syscall())
+		return -EOPNOTSUPP;
 	op->controllen = sqe->controllen;
-	if (op->opcode == WSAOVL_OP_SENDMSG) {
-		op->control = memdup_user(uctl, sqe->controllen);
-		if (IS_ERR(op->control)) {
-			int ret = PTR_ERR(op->control);
-
-			op->control = NULL;
-			return ret;
-		}
-		return 0;
-	}
-	op->control = kmalloc(sqe->controllen, GFP_KERNEL_ACCOUNT);
+	/* Zeroed: put_cmsg() skips the alignment padding it counts. */
+	op->control = kzalloc(sqe->controllen, GFP_KERNEL_ACCOUNT);
 	if (!op->control)
 		return -ENOMEM;
+	if (op->opcode == WSAOVL_OP_SENDMSG)
+		return copy_from_user(op->control, uctl, sqe->controllen) ?
+		       -EFAULT : 0;
 	return wsaovl_pin_out(op, sqe->control, sqe->controllen,
 			      &op->control_out);
 }
@@ -175,6 +179,7 @@ static int wsaovl_op_prep(struct wsaovl_op *op, const struct wsaovl_sqe *sqe)
 		op->evfd = evfd;
 	}
 	op->skip_inline_cqe = sqe->flags & WSAOVL_SQE_SKIP_INLINE_CQE;
+	op->cred = get_current_cred();
 	op->tag = sqe->tag;
 	op->submitter = task_pid_vnr(current);
 	op->tid = sqe->tid ? sqe->tid : op->submitter;
@@ -206,6 +211,14 @@ static void wsaovl_submit_one(struct wsaovl_ctx *ctx, struct wsaovl_sqe *sqe)
 	sock = sock_from_file(file);
 	if (!sock) {
 		sqe->res = -ENOTSOCK;
+		goto out_fput;
+	}
+	/*
+	 * Internet sockets only: their I/O does not depend on the caller's fd
+	 * table or root, as unix sockets' (SCM_RIGHTS, paths) does.
+	 */
+	if (sock->sk->sk_family != AF_INET && sock->sk->sk_family != AF_INET6) {
+		sqe->res = -EAFNOSUPPORT;
 		goto out_fput;
 	}
 	if (atomic_inc_return(&ctx->nr_ops) > READ_ONCE(wsaovl_max_ops)) {
