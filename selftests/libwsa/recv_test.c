@@ -503,4 +503,77 @@ TEST_F(rx, event_completion_seen_by_other_thread)
 	CloseHandle(h);
 }
 
+TEST(dual_stack_pktinfo)
+{
+	LPFN_WSARECVMSG WSARecvMsg;
+	struct sockaddr_in6 six, from;
+	struct sockaddr_in to4 = wsa_loop4(0);
+	int len = sizeof(six), v6only = 0, on = 1, pass, lvl4 = 0, lvl6 = 0;
+	char ctl[256], in[8];
+	WSABUF rb = { sizeof(in), in };
+	WSAOVERLAPPED ov = { 0 };
+	WSACMSGHDR *c;
+	WSAMSG m;
+	DWORD n, fl;
+	SOCKET d, s4;
+
+	NEED_DEVICE();
+	ASSERT_EQ(0, wsa_start());
+	d = socket(AF_INET6, SOCK_DGRAM, IPPROTO_UDP);
+	if (d == INVALID_SOCKET)
+		SKIP(return, "no IPv6");
+	/* IPv6-only by default, as on Windows */
+	ASSERT_EQ(0, getsockopt(d, IPPROTO_IPV6, IPV6_V6ONLY, (char *)&v6only, &len));
+	ASSERT_EQ(1, v6only);
+	v6only = 0;
+	ASSERT_EQ(0, setsockopt(d, IPPROTO_IPV6, IPV6_V6ONLY, (char *)&v6only, sizeof(v6only)));
+	memset(&six, 0, sizeof(six));
+	six.sin6_family = AF_INET6;
+	six.sin6_addr = in6addr_any;
+	ASSERT_EQ(0, bind(d, (struct sockaddr *)&six, sizeof(six)));
+	len = sizeof(six);
+	ASSERT_EQ(0, getsockname(d, (struct sockaddr *)&six, &len));
+	to4.sin_port = six.sin6_port;
+	s4 = socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
+	WSARecvMsg = get_recvmsg(d);
+	ov.hEvent = WSACreateEvent();
+	for (pass = 0; pass < 2; pass++) {
+		/* pass 0: IPV6_PKTINFO only; pass 1: IP_PKTINFO too (the spec's rule
+		 * for IPv4 datagrams on a dual-stack socket) */
+		ASSERT_EQ(0, pass == 0
+			  ? setsockopt(d, IPPROTO_IPV6, IPV6_PKTINFO, (char *)&on, sizeof(on))
+			  : setsockopt(d, IPPROTO_IP, IP_PKTINFO, (char *)&on, sizeof(on)));
+		memset(&m, 0, sizeof(m));
+		m.name = (struct sockaddr *)&from;
+		m.namelen = sizeof(from);
+		m.lpBuffers = &rb;
+		m.dwBufferCount = 1;
+		m.Control.buf = ctl;
+		m.Control.len = sizeof(ctl);
+		ASSERT_EQ(SOCKET_ERROR, WSARecvMsg(d, &m, NULL, &ov, NULL));
+		ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError());
+		ASSERT_EQ(2, sendto(s4, "v4", 2, 0, (struct sockaddr *)&to4, sizeof(to4)));
+		ASSERT_EQ(TRUE, WSAGetOverlappedResult(d, &ov, &n, TRUE, &fl));
+		ASSERT_EQ(2, n);
+		ASSERT_EQ(sizeof(struct sockaddr_in6), m.namelen);	/* v4-mapped */
+		ASSERT_TRUE(IN6_IS_ADDR_V4MAPPED(&from.sin6_addr));
+		lvl4 = lvl6 = 0;
+		for (c = WSA_CMSG_FIRSTHDR(&m); c; c = WSA_CMSG_NXTHDR(&m, c)) {
+			if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+				ASSERT_EQ(htonl(INADDR_LOOPBACK),
+					  ((IN_PKTINFO *)WSA_CMSG_DATA(c))->ipi_addr.s_addr);
+				lvl4++;
+			}
+			if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO)
+				lvl6++;
+		}
+		/* IP_PKTINFO set: IPv4 packet info as IP_PKTINFO */
+		ASSERT_EQ(pass == 1 ? 1 : 0, lvl4);
+	}
+	WSACloseEvent(ov.hEvent);
+	closesocket(d);
+	closesocket(s4);
+	WSACleanup();
+}
+
 TEST_HARNESS_MAIN
