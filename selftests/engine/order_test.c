@@ -164,7 +164,7 @@ TEST_F_TIMEOUT(order, tcp_sends_pending, 120)
 	unsigned char *data = malloc(N * SZ), *got = malloc(N * SZ);
 	struct rd r = { .want = N * SZ };
 	unsigned int i, pending = 0;
-	int v = 4096;
+	int v = 16384;
 	pthread_t th;
 
 	PAIR_OPEN(&self->p, variant->family, SOCK_STREAM);

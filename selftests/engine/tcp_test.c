@@ -103,9 +103,13 @@ static size_t fill_window(int fd)
 	return total;
 }
 
+/*
+ * Small enough that megabytes can't fit in flight, big enough that TCP
+ * (delayed ACKs over a tiny window) stays fast under TCG.
+ */
 static void small_buffers(int tx, int rx)
 {
-	int v = 4096;
+	int v = 32768;
 
 	setsockopt(tx, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
 	setsockopt(rx, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
@@ -358,7 +362,7 @@ TEST_F_TIMEOUT(tcp, send_pending_large, 120)
 /* Queued sends go out whole and in submission order. */
 TEST_F_TIMEOUT(tcp, send_queue_order, 120)
 {
-	enum { N = 8, SZ = 64 * 1024 };
+	enum { N = 8, SZ = 256 * 1024 };
 	unsigned char *data = malloc(N * SZ), *got = malloc(N * SZ);
 	struct wsaovl_buf b[N];
 	struct wsaovl_sqe sqe[N];
