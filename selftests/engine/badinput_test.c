@@ -190,6 +190,14 @@ TEST_F(bad, msg_flags)
 			good(self, &s, all_ops[j]);
 			s.msg_flags = WSAOVL_MSG_WAITALL;
 			expect_reject(_metadata, self, &s, EINVAL, "WAITALL on a send");
+		} else {
+			/* Waiting to fill buffers from peeked/urgent data. */
+			good(self, &s, all_ops[j]);
+			s.msg_flags = WSAOVL_MSG_WAITALL | WSAOVL_MSG_PEEK;
+			expect_reject(_metadata, self, &s, EOPNOTSUPP, "WAITALL|PEEK");
+			good(self, &s, all_ops[j]);
+			s.msg_flags = WSAOVL_MSG_WAITALL | WSAOVL_MSG_OOB;
+			expect_reject(_metadata, self, &s, EOPNOTSUPP, "WAITALL|OOB");
 		}
 	}
 }
@@ -231,6 +239,45 @@ TEST_F(bad, fd)
 	s.fd = nf;
 	expect_reject(_metadata, self, &s, ENOTSOCK, "a file");
 	close(nf);
+}
+
+/* Internet sockets only: others are EAFNOSUPPORT, whatever the op. */
+TEST_F(bad, socket_family)
+{
+	struct wsaovl_sqe s;
+	int sv[2], nl;
+	unsigned int i;
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv));
+	for (i = 0; i < ARRAY_SIZE(all_ops); i++) {
+		good(self, &s, all_ops[i]);
+		s.fd = sv[0];
+		if (all_ops[i] == WSAOVL_OP_SENDTO || all_ops[i] == WSAOVL_OP_SENDMSG) {
+			s.addr = 0;
+			s.addrlen = 0;
+		}
+		expect_reject(_metadata, self, &s, EAFNOSUPPORT, "AF_UNIX datagram");
+	}
+	close(sv[0]);
+	close(sv[1]);
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	good(self, &s, WSAOVL_OP_RECV);
+	s.fd = sv[0];
+	expect_reject(_metadata, self, &s, EAFNOSUPPORT, "AF_UNIX stream");
+	/* Nothing was sent on it either. */
+	good(self, &s, WSAOVL_OP_SEND);
+	s.fd = sv[1];
+	expect_reject(_metadata, self, &s, EAFNOSUPPORT, "AF_UNIX stream send");
+	EXPECT_FALSE(fd_readable(sv[0], 0));
+	close(sv[0]);
+	close(sv[1]);
+	nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (nl >= 0) {
+		good(self, &s, WSAOVL_OP_RECV);
+		s.fd = nl;
+		expect_reject(_metadata, self, &s, EAFNOSUPPORT, "AF_NETLINK");
+		close(nl);
+	}
 }
 
 TEST_F(bad, buffer_array)
@@ -284,6 +331,9 @@ TEST_F(bad, buffer_pointers)
 		good(self, &s, all_ops[i]);
 		buf_set(&self->b, (void *)(uintptr_t)KADDR, 8);
 		expect_reject(_metadata, self, &s, EFAULT, "kernel buffer");
+		good(self, &s, all_ops[i]);
+		buf_set(&self->b, NULL, 8);
+		expect_reject(_metadata, self, &s, EFAULT, "NULL buffer with a length");
 
 		/* Unmapped: the send's copy or the pending receive's pin fails. */
 		good(self, &s, all_ops[i]);

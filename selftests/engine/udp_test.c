@@ -757,7 +757,7 @@ TEST_F(udp, broadcast)
 	int rx, tx, one = 1;
 
 	if (self->family != AF_INET)
-		SKIP(return, "IPv4 only");
+		SKIP(return, "IPv4 only (see broadcast_dual_stack)");
 	rx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	ASSERT_LE(0, rx);
 	ASSERT_EQ(0, bind(rx, (void *)&any, sizeof(any)));
@@ -808,6 +808,148 @@ TEST_F(udp, broadcast)
 	EXPECT_EQ(0, cqe.flags);
 	close(rx);
 	close(tx);
+}
+
+/*
+ * An IPv6 socket (dual stack) receiving an IPv4 broadcast: IPV6_PKTINFO
+ * gives the v4-mapped destination, which is still a broadcast.
+ */
+TEST_F(udp, broadcast_dual_stack)
+{
+	struct sockaddr_in6 any6 = { .sin6_family = AF_INET6 };
+	struct sockaddr_in bc = { .sin_family = AF_INET };
+	struct wsaovl_cqe cqe;
+	socklen_t len = sizeof(any6);
+	struct rop r;
+	int rx, tx, one = 1, zero = 0;
+	char got[8];
+
+	if (self->family != AF_INET6)
+		SKIP(return, "IPv6 sockets only");
+	rx = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, rx);
+	ASSERT_EQ(0, setsockopt(rx, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)));
+	ASSERT_EQ(0, bind(rx, (void *)&any6, sizeof(any6)));
+	ASSERT_EQ(0, getsockname(rx, (void *)&any6, &len));
+	ASSERT_EQ(0, pktinfo_on(rx, AF_INET6));
+	tx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, tx);
+	ASSERT_EQ(0, setsockopt(tx, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one)));
+	bc.sin_port = any6.sin6_port;
+	bc.sin_addr.s_addr = htonl(0x7fffffff);
+	if (sendto(tx, "b", 1, 0, (void *)&bc, sizeof(bc)) != 1 || !fd_readable(rx, 500) ||
+	    recv(rx, got, sizeof(got), MSG_DONTWAIT) != 1)
+		SKIP(return, "no IPv4 broadcast to a dual-stack socket here");
+	drain(rx, 50);
+
+	rop_prep(&r, WSAOVL_OP_RECVMSG, rx, 1, 16);
+	ASSERT_EQ(1, submit(&self->c, &r.sqe, 1));
+	ASSERT_EQ(WSAOVL_STATE_PENDING, r.sqe.state);
+	ASSERT_EQ(2, sendto(tx, "b4", 2, 0, (void *)&bc, sizeof(bc)));
+	CQ_WAIT(&self->c, &cqe, 5000);
+	EXPECT_EQ(2, cqe.res);
+	EXPECT_EQ(WSAOVL_MSG_BCAST, cqe.flags);
+	EXPECT_EQ(sizeof(struct sockaddr_in6), cqe.namelen);
+	drain(rx, 50);
+
+	/* Unicast over IPv4 to the same socket: no flag. */
+	rop_prep(&r, WSAOVL_OP_RECVMSG, rx, 2, 16);
+	ASSERT_EQ(1, submit(&self->c, &r.sqe, 1));
+	bc.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ASSERT_EQ(1, sendto(tx, "u", 1, 0, (void *)&bc, sizeof(bc)));
+	CQ_WAIT(&self->c, &cqe, 5000);
+	EXPECT_EQ(2, cqe.tag);
+	EXPECT_EQ(0, cqe.flags);
+	close(rx);
+	close(tx);
+}
+
+static long long cpu_busy_ticks(void)
+{
+	long long v[8] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "cpu %lld %lld %lld %lld %lld %lld %lld", &v[0], &v[1],
+		   &v[2], &v[3], &v[4], &v[5], &v[6]) != 7)
+		v[0] = -1;
+	fclose(f);
+	/* user + nice + system + irq + softirq */
+	return v[0] < 0 ? -1 : v[0] + v[1] + v[2] + v[5] + v[6];
+}
+
+/*
+ * A socket whose error queue nobody reads polls readable forever while
+ * recv() says EAGAIN: a pending receive must neither spin a CPU nor miss
+ * the datagram that finally comes.
+ */
+TEST_F(udp, error_queue_no_spin)
+{
+	struct sockaddr_storage dead_a;
+	struct wsaovl_cqe cqe;
+	long long t0, t1;
+	socklen_t dlen;
+	struct rop r;
+	int u, dead, one = 1;
+	uint64_t start;
+
+	dead = bound_socket(self->family, SOCK_DGRAM, &dead_a, &dlen);
+	ASSERT_LE(0, dead);
+	close(dead);
+	u = socket(self->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, u);
+	if (self->family == AF_INET) {
+		ASSERT_EQ(0, setsockopt(u, IPPROTO_IP, IP_RECVERR, &one, sizeof(one)));
+	} else {
+		ASSERT_EQ(0, setsockopt(u, IPPROTO_IPV6, IPV6_RECVERR, &one, sizeof(one)));
+	}
+	ASSERT_EQ(0, connect(u, (void *)&dead_a, dlen));
+	ASSERT_EQ(1, send(u, "x", 1, 0));
+	msleep(50);
+
+	/* The pending error is reported once, at submit... */
+	rop_prep(&r, WSAOVL_OP_RECV, u, 1, 16);
+	ASSERT_EQ(0, submit(&self->c, &r.sqe, 1));
+	EXPECT_EQ(-ECONNREFUSED, r.sqe.res);
+	/* ... then the next receive waits, with the error queue still full. */
+	rop_prep(&r, WSAOVL_OP_RECV, u, 2, 16);
+	ASSERT_EQ(1, submit(&self->c, &r.sqe, 1));
+	ASSERT_EQ(WSAOVL_STATE_PENDING, r.sqe.state);
+	{
+		struct pollfd p = { .fd = u, .events = POLLIN };
+
+		ASSERT_EQ(1, poll(&p, 1, 0));
+		ASSERT_TRUE(p.revents & POLLERR);
+	}
+	t0 = cpu_busy_ticks();
+	msleep(3000);
+	t1 = cpu_busy_ticks();
+	TH_LOG("busy ticks while waiting 3 s: %lld (of %ld per CPU)", t1 - t0,
+	       3 * sysconf(_SC_CLK_TCK));
+	EXPECT_TRUE(cq_quiet(&self->c, 0));
+	/* Under half of one CPU: a spinning retry would take a whole one. */
+	EXPECT_LT(t1 - t0, 3 * sysconf(_SC_CLK_TCK) / 2);
+
+	/* The peer comes back: the datagram completes the op promptly. */
+	dead = socket(self->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, dead);
+	ASSERT_EQ(0, bind(dead, (void *)&dead_a, dlen));
+	{
+		struct sockaddr_storage ua;
+		socklen_t ulen = sizeof(ua);
+
+		ASSERT_EQ(0, getsockname(u, (void *)&ua, &ulen));
+		start = now_ms();
+		ASSERT_EQ(4, sendto(dead, "back", 4, 0, (void *)&ua, ulen));
+	}
+	CQ_WAIT(&self->c, &cqe, 5000);
+	TH_LOG("completed %llu ms after the datagram", (unsigned long long)(now_ms() - start));
+	EXPECT_GT(500, now_ms() - start);
+	EXPECT_EQ(2, cqe.tag);
+	EXPECT_EQ(4, cqe.res);
+	close(dead);
+	close(u);
 }
 
 /*
