@@ -886,7 +886,9 @@ static long long cpu_busy_ticks(void)
  */
 TEST_F(udp, error_queue_no_spin)
 {
-	struct sockaddr_storage dead_a;
+	struct sockaddr_storage dead_a, ua;
+	socklen_t ulen = sizeof(ua);
+	struct pollfd pfd;
 	struct wsaovl_cqe cqe;
 	long long t0, t1;
 	socklen_t dlen;
@@ -916,12 +918,10 @@ TEST_F(udp, error_queue_no_spin)
 	rop_prep(&r, WSAOVL_OP_RECV, u, 2, 16);
 	ASSERT_EQ(1, submit(&self->c, &r.sqe, 1));
 	ASSERT_EQ(WSAOVL_STATE_PENDING, r.sqe.state);
-	{
-		struct pollfd p = { .fd = u, .events = POLLIN };
-
-		ASSERT_EQ(1, poll(&p, 1, 0));
-		ASSERT_TRUE(p.revents & POLLERR);
-	}
+	pfd.fd = u;
+	pfd.events = POLLIN;
+	ASSERT_EQ(1, poll(&pfd, 1, 0));
+	ASSERT_TRUE(pfd.revents & POLLERR);
 	t0 = cpu_busy_ticks();
 	msleep(3000);
 	t1 = cpu_busy_ticks();
@@ -935,14 +935,9 @@ TEST_F(udp, error_queue_no_spin)
 	dead = socket(self->family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	ASSERT_LE(0, dead);
 	ASSERT_EQ(0, bind(dead, (void *)&dead_a, dlen));
-	{
-		struct sockaddr_storage ua;
-		socklen_t ulen = sizeof(ua);
-
-		ASSERT_EQ(0, getsockname(u, (void *)&ua, &ulen));
-		start = now_ms();
-		ASSERT_EQ(4, sendto(dead, "back", 4, 0, (void *)&ua, ulen));
-	}
+	ASSERT_EQ(0, getsockname(u, (void *)&ua, &ulen));
+	start = now_ms();
+	ASSERT_EQ(4, sendto(dead, "back", 4, 0, (void *)&ua, ulen));
 	CQ_WAIT(&self->c, &cqe, 5000);
 	TH_LOG("completed %llu ms after the datagram", (unsigned long long)(now_ms() - start));
 	EXPECT_GT(500, now_ms() - start);
