@@ -93,10 +93,10 @@ static inline long env_long(const char *name, long def)
 	return *end || v <= 0 ? def : v;
 }
 
-/* BENCH_SECS: the time bound of one variant (default 3 s). */
+/* BENCH_SECS: the time bound of one variant (default 2 s). */
 static inline uint64_t bench_budget_ns(void)
 {
-	return (uint64_t)(env_double("BENCH_SECS", 3.0) * 1e9);
+	return (uint64_t)(env_double("BENCH_SECS", 2.0) * 1e9);
 }
 
 /* ------------------------------------------------------------------ */
@@ -155,6 +155,43 @@ static inline void lat_free(struct lat *l)
 {
 	free(l->ns);
 	l->ns = NULL;
+}
+
+/*
+ * Per-round rates: the variants of a benchmark run in turn, one slice
+ * each per round, so round r of every variant saw about the same host.
+ * The median over rounds of (variant rate / baseline rate) then shrugs
+ * off the rounds in which the host stalled the VM.
+ */
+#define MAX_ROUNDS	64
+
+static int dbl_cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static inline double median_ratio(const double *v, int nv, const double *base,
+				  int nb)
+{
+	double r[MAX_ROUNDS];
+	int n = nv < nb ? nv : nb, i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (v[i] > 0 && base[i] > 0)
+			r[k++] = v[i] / base[i];
+	if (!k)
+		return 0;
+	qsort(r, k, sizeof(r[0]), dbl_cmp);
+	return k % 2 ? r[k / 2] : (r[k / 2 - 1] + r[k / 2]) / 2;
+}
+
+static inline int bench_rounds(int def)
+{
+	long r = env_long("BENCH_ROUNDS", def);
+
+	return r > MAX_ROUNDS ? MAX_ROUNDS : (int)r;
 }
 
 /* ------------------------------------------------------------------ */

@@ -7,7 +7,7 @@
 #   bench/run.sh [--quick] [BENCH...]      BENCH: udp_rr udp_batch tcp_bulk scale
 #
 # --quick: 1 s per variant and 2000 sockets (a smoke run).
-# Env: BENCH_SECS (time bound per variant, default 3), and each benchmark's
+# Env: BENCH_SECS (time bound per variant, default 2), and each benchmark's
 # own knobs (bench/README.md).  The benchmarks are built here if missing or
 # stale, into /tmp/wsaovl-bench when bench/ is read-only (as in the VM).
 # The raw output is kept in $WSAOVL_OUTDIR/bench.log when vm-run gives one.
@@ -28,7 +28,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ ${#want[@]} -gt 0 ] || want=("${all[@]}")
-export BENCH_SECS=${BENCH_SECS:-3}
+export BENCH_SECS=${BENCH_SECS:-2}
 
 if [ ! -e /dev/wsaovl ]; then
 	echo "run.sh: /dev/wsaovl is missing: run inside the VM, e.g." >&2
@@ -60,10 +60,11 @@ failed=()
 expect=()
 run() {
 	local name=$1 tmo=$2; shift 2
-	local rc
+	local rc t0=$SECONDS
 	echo "## $name"
 	timeout -k 10 "$tmo" "$bin/$name" "$@" 2>&1 | tee -a "$log"
 	rc=${PIPESTATUS[0]}
+	echo "## $name: $((SECONDS - t0)) s"
 	if [ "$rc" != 0 ]; then
 		echo "## $name: exit status $rc$([ "$rc" = 124 ] && echo ' (timed out)')"
 		failed+=("$name (exit $rc)")
@@ -77,7 +78,7 @@ for b in "${want[@]}"; do
 		for v in $vs; do expect+=("udp_rr:$v"); done
 		grep -qx libwsa-overlapped <<<"$vs" ||
 			echo "## udp_rr (d) libwsa-overlapped: skipped: bench/ was built without libwsa (libwsa/libwsa.so.0 missing, or LIBWSA=0)"
-		run udp_rr $((s * 7 * 3 + 60)) ;;
+		run udp_rr $((s * 8 * 3 + 90)) ;;
 	udp_batch)
 		expect+=(udp_batch:sendto udp_batch:sendmmsg udp_batch:io_uring
 			 udp_batch:wsaovl-1x udp_batch:wsaovl-batch)
@@ -99,7 +100,9 @@ done
 
 # The summary: one row per variant from the RESULT lines.
 echo
-echo "# Summary ($(uname -r)); ratio = variant / baseline of the same run"
+echo "# Summary ($(uname -r)): ratio = variant / baseline of the same run, the median over"
+echo "# rounds (total = of the summed rates, p50 = of the median op times); throughput"
+echo "# ratios: > 1 is faster than the baseline; scale: time ratio (t), < 1 is faster"
 grep '^RESULT ' "$log" | awk '
 function kv(s,   n, i, a, p) {
 	delete v
@@ -116,20 +119,21 @@ BEGIN {
 	kv($0)
 	b = v["bench"]; note = ""
 	if (b == "udp_rr") {
-		res = sprintf("%.0f rt/s, mean %s us, p99 %s us", v["ops_s"], v["mean_us"], v["p99_us"])
+		res = sprintf("%.0f rt/s, p50 %s us, mean %s us", v["ops_s"], v["p50_us"], v["mean_us"])
 		ratio = v["ratio"]
-		note = "lat x" v["lat_ratio"]
+		note = "total " v["ratio_total"] ", p50 " v["ratio_p50"] ", mean lat x" v["lat_ratio"]
 		if (("polls_per_op" in v) && ("recv_pending_pct" in v)) note = note ", recv pending " v["recv_pending_pct"] "%, polls/rt " v["polls_per_op"]
 		else if ("recv_pending_pct" in v) note = note ", recv pending " v["recv_pending_pct"] "%"
 		else if ("recv_inline_pct" in v) note = note ", recv inline " v["recv_inline_pct"] "%"
 	} else if (b == "udp_batch") {
 		res = sprintf("%.0f msg/s, %s ns/msg (N=%s)", v["msgs_s"], v["ns_per_msg"], v["batch"])
 		ratio = v["ratio"]
-		if ("pending" in v) note = "pending " v["pending"]
+		note = "total " v["ratio_total"] ", p50 " v["ratio_p50"]
+		if ("pending" in v) note = note ", pending " v["pending"]
 	} else if (b == "tcp_bulk") {
 		res = sprintf("%s MB/s", v["MB_s"])
 		ratio = v["ratio"]
-		note = "sndbuf " v["sndbuf"]
+		note = "total " v["ratio_total"] ", sndbuf " v["sndbuf"]
 		if ("depth" in v) note = note ", pending " v["pending_pct"] "%, polls/send " v["polls_per_send"]
 	} else if (b == "scale") {
 		res = sprintf("%s sockets done in %s ms", v["sockets"], v["complete_ms"])

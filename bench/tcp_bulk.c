@@ -8,7 +8,9 @@
  * the slice's time, then shuts its side down; the slice ends when the
  * receiver has read everything.  MB/s = bytes / (first send .. receiver
  * saw EOF), summed over the variant's slices; the variants' slices
- * alternate (BENCH_ROUNDS, default 3).
+ * alternate (BENCH_ROUNDS, default 6).  ratio = the median over rounds of
+ * (MB/s / the baseline's MB/s in the same round); ratio_total = the ratio
+ * of the summed MB/s.
  *
  * The stream is checked: chunk k starts with a stamp (k), every other
  * 8-byte word at chunk offset o holds o ^ MAGIC, and the receiver checks
@@ -31,7 +33,7 @@
  *                   most sends then complete inline
  *
  *   tcp_bulk [VARIANT...]    (default: all; a variant brings its baseline)
- * Env: BENCH_SECS (per variant, default 3), BENCH_ROUNDS (default 3),
+ * Env: BENCH_SECS (per variant, default 2), BENCH_ROUNDS (default 6),
  * BENCH_TCP_MB (bytes bound per slice, default 4096), BENCH_TCP_SNDBUF
  * (default 65536; 0 = autotuned).
  */
@@ -191,6 +193,8 @@ struct var {
 	uint64_t bytes, ns, checked, sends, pending, polls;
 	bool ok;
 	double mbs;
+	double rate[MAX_ROUNDS];	/* MB/s of each slice */
+	int nrate;
 };
 
 static struct var vars[] = {
@@ -323,6 +327,8 @@ static void slice(struct var *v)
 		v->ok = false;
 	v->bytes += sent;
 	v->ns += c.t_eof - t0;
+	if (c.t_eof > t0 && v->nrate < MAX_ROUNDS)
+		v->rate[v->nrate++] = sent / ((c.t_eof - t0) / 1e9) / 1e6;
 	v->checked += c.checked;
 }
 
@@ -341,11 +347,14 @@ static void report(struct var *v)
 			 v->sends ? (double)v->polls / v->sends : 0);
 	result(BENCH, v->name, v->ok,
 	       "chunk=%d sndbuf=%s bytes=%llu secs=%.2f MB_s=%.1f "
-	       "baseline=%s ratio=%.2f checked_words=%llu%s",
+	       "baseline=%s ratio=%.2f ratio_total=%.2f rounds=%d "
+	       "checked_words=%llu%s",
 	       CHUNK, v->autotune ? "auto" : sndbuf_str,
 	       (unsigned long long)v->bytes, secs, v->mbs, vars[v->base].name,
-	       base > 0 ? v->mbs / base : 0, (unsigned long long)v->checked,
-	       extra);
+	       median_ratio(v->rate, v->nrate, vars[v->base].rate,
+			    vars[v->base].nrate),
+	       base > 0 ? v->mbs / base : 0, v->nrate,
+	       (unsigned long long)v->checked, extra);
 }
 
 static bool wanted(int argc, char **argv, const char *v)
@@ -369,7 +378,7 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	budget_ns = bench_budget_ns();
-	rounds = env_long("BENCH_ROUNDS", 3);
+	rounds = bench_rounds(6);
 	slice_ns = budget_ns / rounds;
 	max_bytes = (uint64_t)env_long("BENCH_TCP_MB", 4096) << 20;
 	if (e && *e)

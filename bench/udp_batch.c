@@ -14,7 +14,13 @@
  *   wsaovl-batch  one SUBMIT ioctl of N SENDTO sqes (SKIP_INLINE_CQE)
  *
  *   udp_batch [VARIANT...]     (default: all)
- * Env: BENCH_SECS (default 3), BENCH_BATCH (N, default 32, max 1024),
+ * Results: msgs_s (datagrams sent per second of send time); ratio = the
+ * median over rounds of (msgs_s / the baseline's in the same round);
+ * ratio_total = msgs_s / the baseline's; ratio_p50 = the baseline's
+ * median batch time / this one's.  The variants run in turn,
+ * BENCH_ROUNDS (default 10) slices each.
+ *
+ * Env: BENCH_SECS (default 2), BENCH_BATCH (N, default 32, max 1024),
  * BENCH_SIZE (default 64), BENCH_BATCH_MSGS (datagrams per variant at most,
  * default 3200000).
  */
@@ -30,7 +36,8 @@ static size_t msg_size = 64;
 static long max_msgs = 3200000;
 static uint64_t budget_ns, slice_ns;
 static int rounds = 3;
-static double base_rate;
+static double base_rate, base_p50;
+static struct st *base_st;
 
 struct st {
 	int a, b;
@@ -47,6 +54,8 @@ struct st {
 	struct lat lat;			/* per batch */
 	bool warmed, opened;
 	void *arg;			/* the variant's own state */
+	double rate[MAX_ROUNDS];	/* datagrams/s of send time per slice */
+	int nrate;
 };
 
 static void fill(unsigned char *p, uint64_t seq)
@@ -154,14 +163,23 @@ static void report(struct st *s, const char *variant, bool base,
 	struct lat_stats ls = lat_stats(&s->lat);
 	bool ok = !s->errors && s->sent > 0;
 
-	if (base && ok)
+	if (base && ok) {
 		base_rate = rate;
+		base_p50 = ls.p50_us;
+		base_st = s;
+	}
 	result(BENCH, variant, ok,
 	       "batch=%u size=%zu msgs=%ld secs=%.2f msgs_s=%.0f ns_per_msg=%.0f "
-	       "batch_mean_us=%.1f batch_p99_us=%.1f baseline=sendto ratio=%.2f "
-	       "errors=%ld%s%s",
-	       nb, msg_size, s->sent, secs, rate, s->sent ? s->send_ns / (double)s->sent : 0,
-	       ls.mean_us, ls.p99_us, base_rate > 0 ? rate / base_rate : 0,
+	       "batch_p50_us=%.1f batch_mean_us=%.1f batch_p99_us=%.1f "
+	       "baseline=sendto ratio=%.2f ratio_total=%.2f ratio_p50=%.2f "
+	       "rounds=%d errors=%ld%s%s",
+	       nb, msg_size, s->sent, secs, rate,
+	       s->sent ? s->send_ns / (double)s->sent : 0, ls.p50_us,
+	       ls.mean_us, ls.p99_us,
+	       base_st ? median_ratio(s->rate, s->nrate, base_st->rate,
+				      base_st->nrate) : 0,
+	       base_rate > 0 ? rate / base_rate : 0,
+	       ls.p50_us > 0 ? base_p50 / ls.p50_us : 0, s->nrate,
 	       s->errors, extra ? " " : "", extra ? extra : "");
 }
 
@@ -173,7 +191,8 @@ static void report(struct st *s, const char *variant, bool base,
  */
 static void loop(struct st *s, bool (*send)(struct st *, void *), void *arg)
 {
-	uint64_t start = now_ns();
+	uint64_t start = now_ns(), ns0 = s->send_ns;
+	long sent0 = s->sent;
 	int warm = s->warmed ? 0 : 20;
 
 	s->warmed = true;
@@ -198,6 +217,8 @@ static void loop(struct st *s, bool (*send)(struct st *, void *), void *arg)
 		s->sent += nb;
 		lat_add(&s->lat, t1 - t0);
 	}
+	if (s->send_ns > ns0 && s->nrate < MAX_ROUNDS)
+		s->rate[s->nrate++] = (s->sent - sent0) / ((s->send_ns - ns0) / 1e9);
 }
 
 /* ------------------------------------------------------------------ */
@@ -507,7 +528,7 @@ int main(int argc, char **argv)
 	nb = env_long("BENCH_BATCH", 32);
 	msg_size = env_long("BENCH_SIZE", 64);
 	max_msgs = env_long("BENCH_BATCH_MSGS", 3200000);
-	rounds = env_long("BENCH_ROUNDS", 3);
+	rounds = bench_rounds(10);
 	budget_ns = bench_budget_ns();
 	slice_ns = budget_ns / rounds;
 	if (nb < 1 || nb > MAXB || msg_size < 8 || msg_size > 1472) {
