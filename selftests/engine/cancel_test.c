@@ -371,8 +371,9 @@ TEST_F(cancel, bad_args)
 
 	static const uint32_t bad_what[] = { 0, 6, 99, 0xffffffffu };
 
-	for (i = 0; i < ARRAY_SIZE(bad_what); i++)
+	for (i = 0; i < ARRAY_SIZE(bad_what); i++) {
 		EXPECT_EQ(-EINVAL, cancel(&self->c, bad_what[i], self->u.rx, 0, 0));
+	}
 	for (i = 0; i < 3; i++) {
 		memset(&cn, 0, sizeof(cn));
 		cn.what = WSAOVL_CANCEL_ALL;

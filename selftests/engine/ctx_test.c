@@ -36,8 +36,9 @@ TEST(query)
 	EXPECT_NE(POISON32, q.max_ops);
 	EXPECT_LT(0, q.max_pinned);
 	EXPECT_NE(POISON64, q.max_pinned);
-	for (i = 0; i < ARRAY_SIZE(q.reserved); i++)
+	for (i = 0; i < ARRAY_SIZE(q.reserved); i++) {
 		EXPECT_EQ(0, q.reserved[i]);
+	}
 	TH_LOG("max_ops %u max_pinned %llu", q.max_ops,
 	       (unsigned long long)q.max_pinned);
 

@@ -111,10 +111,12 @@ TEST_F_TIMEOUT(life, close_device_with_pending, 120)
 	ctx_fini(&c);
 
 	/* Release ran in close(): every op completed, cancelled. */
-	for (i = 0; i < N; i++)
+	for (i = 0; i < N; i++) {
 		ASSERT_EQ(ST_CANCELLED, st[i].status) TH_LOG("op %d", i);
-	for (i = 1; i < 4; i++)
+	}
+	for (i = 1; i < 4; i++) {
 		EXPECT_EQ(ST_CANCELLED, st[N + i].status);
+	}
 	EXPECT_EQ(N, efd_take(efd));
 	if (base >= 0)
 		EXPECT_EQ(base, refcnt_settles(base, 5000));
@@ -255,8 +257,9 @@ TEST_F_TIMEOUT(life, close_socket_then_device, 120)
 	for (i = 0; i < 3; i++)
 		sqe[i].status = (uintptr_t)&st[i];
 	ASSERT_EQ(3, submit(&c, sqe, 3));
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 3; i++) {
 		ASSERT_EQ(WSAOVL_STATE_PENDING, sqe[i].state);
+	}
 	close(t.tx);
 	close(u.rx);
 	t.tx = u.rx = -1;
@@ -265,8 +268,9 @@ TEST_F_TIMEOUT(life, close_socket_then_device, 120)
 	/* Cancel two of three through ALL... */
 	EXPECT_EQ(3, cancel(&c, WSAOVL_CANCEL_ALL, 0, 0, 0));
 	ASSERT_EQ(3, cq_wait_n(&c, cqe, 3, 1000));
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 3; i++) {
 		EXPECT_EQ(-ECANCELED, cqe[i].res);
+	}
 	/* ... and the sender side's peer sees the socket go. */
 	ASSERT_TRUE(fd_readable(t.rx, 5000));
 	drain(t.rx, 50);

@@ -220,8 +220,9 @@ TEST_F_TIMEOUT(limits, inline_ops_free_at_once, 120)
 		sqe[i].flags = WSAOVL_SQE_SKIP_INLINE_CQE;
 	}
 	ASSERT_EQ(n, submit_all(&self->c, sqe, n));
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		ASSERT_EQ(WSAOVL_STATE_DONE, sqe[i].state);
+	}
 	EXPECT_EQ(0, cq_ready(&self->c));
 	free(sqe);
 }
@@ -284,8 +285,9 @@ TEST_F_TIMEOUT(limits, max_pinned, 120)
 
 	/* Cancel everything: all pins released, the whole budget is back. */
 	EXPECT_EQ(n, cancel(&self->c, WSAOVL_CANCEL_ALL, 0, 0, 0));
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		ASSERT_EQ(1, cq_wait(&self->c, &cqe, 1000));
+	}
 	EXPECT_TRUE(cq_quiet(&self->c, 50));
 	for (i = 0; i < fit; i++) {
 		sqe_prep(&s, WSAOVL_OP_RECV, self->u.rx, &b, 1, 7000 + i);

@@ -623,8 +623,9 @@ TEST_F_TIMEOUT(ops, completion_order, 90)
 			sqe[i].msg_flags = WSAOVL_MSG_WAITALL;
 	}
 	ASSERT_EQ(N, submit(&self->c, sqe, N));
-	for (i = 0; i < N; i++)
+	for (i = 0; i < N; i++) {
 		ASSERT_EQ(WSAOVL_STATE_PENDING, sqe[i].state);
+	}
 
 	ASSERT_EQ(0, pthread_create(&th, NULL, send_thread, &snd));
 	deadline = now_ms() + 60000;
@@ -656,8 +657,9 @@ TEST_F_TIMEOUT(ops, completion_order, 90)
 	evts += efd_take(self->efd);
 	EXPECT_EQ(N, seen_cqe);
 	EXPECT_EQ(N, evts);
-	for (i = 0; i < N; i++)
+	for (i = 0; i < N; i++) {
 		EXPECT_EQ(0, memcmp(data[i], "ordering", 8));
+	}
 	free(st);
 	free(sqe);
 	free(b);

@@ -72,8 +72,9 @@ TEST_F_TIMEOUT(order, tcp_recvs_then_sends, 120)
 			 N + i);
 	}
 	ASSERT_EQ(N, submit(&self->c, sqe, N));
-	for (i = 0; i < N; i++)
+	for (i = 0; i < N; i++) {
 		ASSERT_EQ(WSAOVL_STATE_PENDING, sqe[i].state);
+	}
 	ASSERT_EQ(N, submit(&self->c, sqe + N, N));
 	ASSERT_EQ(2 * N, reap(&self->c, cqe, 2 * N, 60000));
 	for (i = 0; i < 2 * N; i++) {
@@ -85,8 +86,9 @@ TEST_F_TIMEOUT(order, tcp_recvs_then_sends, 120)
 			nrecv++;
 		}
 	}
-	for (i = 0; i < N; i++)
+	for (i = 0; i < N; i++) {
 		ASSERT_EQ(i, in[i]) TH_LOG("receive %u", i);
+	}
 	free(sqe);
 	free(b);
 	free(cqe);
@@ -116,8 +118,9 @@ TEST_F_TIMEOUT(order, tcp_recvs_partial, 120)
 		sqe_prep(&sqe[i], WSAOVL_OP_RECV, self->p.rx, &b[i], 1, i);
 	}
 	ASSERT_EQ(N, submit(&self->c, sqe, N));
-	for (i = 0; i < N; i++)
+	for (i = 0; i < N; i++) {
 		ASSERT_EQ(4, send(self->p.tx, stream + 4 * i, 4, 0));
+	}
 	ASSERT_EQ(N, reap(&self->c, cqe, N, 60000));
 	rest = malloc(4 * N);
 	for (i = 0; i < N; i++) {
@@ -239,8 +242,9 @@ TEST_F_TIMEOUT(order, udp_recvs_then_sends, 120)
 			nrecv++;
 		}
 	}
-	for (i = 0; i < N; i++)
+	for (i = 0; i < N; i++) {
 		ASSERT_EQ(i, in[2 * i]) TH_LOG("receive %u", i);
+	}
 	free(sqe);
 	free(b);
 	free(cqe);

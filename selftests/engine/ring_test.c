@@ -83,8 +83,9 @@ TEST_F(ring, overflow_flush)
 
 	ASSERT_EQ(100, sends(self, 100, 0, st));
 	/* Every status block is written, ring or no ring. */
-	for (i = 0; i < 100; i++)
+	for (i = 0; i < 100; i++) {
 		EXPECT_EQ(WSAOVL_STATUS_SUCCESS, st[i].status);
+	}
 	EXPECT_EQ(16, cq_ready(&self->c));
 	EXPECT_EQ(WSAOVL_RING_OVERFLOW, r->flags);
 	EXPECT_EQ(84, r->overflow);
@@ -184,8 +185,9 @@ TEST_F(ring, overflow_from_workers)
 		sqe_prep(&sqe[i], WSAOVL_OP_RECV, self->p.rx, &b[i], 1, i);
 	}
 	ASSERT_EQ(N, submit(&self->c, sqe, N));
-	for (i = 0; i < N; i++)
+	for (i = 0; i < N; i++) {
 		ASSERT_EQ(4, send(self->p.tx, &i, 4, 0));
+	}
 	/* Wait (without flushing) until all are accounted for. */
 	end = now_ms() + 30000;
 	while (cq_ready(&self->c) + self->c.ring->overflow < N && now_ms() < end)

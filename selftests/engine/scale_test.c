@@ -103,8 +103,9 @@ TEST_F_TIMEOUT(scale, ten_thousand_sockets, 180)
 		sqe[i].addr = 0;
 	}
 	ASSERT_EQ(NSOCK, submit_all(&self->c, sqe, NSOCK));
-	for (i = 0; i < NSOCK; i++)
+	for (i = 0; i < NSOCK; i++) {
 		ASSERT_EQ(WSAOVL_STATE_PENDING, sqe[i].state);
+	}
 	TH_LOG("%d receives submitted in %llu ms", NSOCK,
 	       (unsigned long long)(now_ms() - t0));
 	msleep(500);
@@ -128,8 +129,9 @@ TEST_F_TIMEOUT(scale, ten_thousand_sockets, 180)
 		int k;
 
 		ASSERT_EQ(n, submit(&self->c, sqe + i, n));
-		for (k = 0; k < n; k++)
+		for (k = 0; k < n; k++) {
 			ASSERT_EQ(WSAOVL_STATE_DONE, sqe[i + k].state);
+		}
 		/* Reap as we go, so the ring never overflows. */
 		while (got < NSOCK) {
 			struct wsaovl_cqe cqe;
@@ -165,8 +167,9 @@ TEST_F_TIMEOUT(scale, ten_thousand_sockets, 180)
 	after = count_kworkers();
 	if (after > peak)
 		peak = after;
-	for (i = 0; i < NSOCK; i++)
+	for (i = 0; i < NSOCK; i++) {
 		ASSERT_EQ(0x5ca1e00000000000ull | i, self->in[i]) TH_LOG("socket %d", i);
+	}
 	EXPECT_TRUE(cq_quiet(&self->c, 100));
 	TH_LOG("kworkers: before %d, while pending %d, peak %d, after %d",
 	       before, during, peak, after);

@@ -133,8 +133,9 @@ TEST_F_TIMEOUT(stress, concurrent_submitters, 120)
 	for (i = 0; i < THREADS; i++) {
 		unsigned int k;
 
-		for (k = 1; k < PER_THREAD; k++)
+		for (k = 1; k < PER_THREAD; k++) {
 			ASSERT_LT(s[i].in[k - 1], s[i].in[k]) TH_LOG("thread %u op %u", i, k);
+		}
 	}
 	EXPECT_TRUE(cq_quiet(&self->c, 100));
 	free(s);

@@ -380,8 +380,9 @@ TEST_F_TIMEOUT(tcp, send_queue_order, 120)
 		sqe_prep(&sqe[i], WSAOVL_OP_SEND, self->p.tx, &b[i], 1, i);
 	}
 	ASSERT_EQ(N, submit(&self->c, sqe, N));
-	for (i = 1; i < N; i++)
+	for (i = 1; i < N; i++) {
 		EXPECT_EQ(WSAOVL_STATE_PENDING, sqe[i].state);
+	}
 	rd.buf = got;
 	ASSERT_EQ(0, pthread_create(&th, NULL, reader_thread, &rd));
 	ASSERT_EQ(N, cq_wait_n(&self->c, cqe, N, 60000));

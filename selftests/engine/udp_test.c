@@ -297,9 +297,10 @@ static void check_control(struct __test_metadata *_metadata,
 		EXPECT_EQ(0, memcmp(got + start, want + start, clen))
 			TH_LOG("cmsg at %zu differs", start);
 		off = start + clen;
-		for (; off < len && off < start + CMSG_ALIGN(cm->cmsg_len); off++)
+		for (; off < len && off < start + CMSG_ALIGN(cm->cmsg_len); off++) {
 			EXPECT_TRUE(got[off] == POISON8 || got[off] == 0)
 				TH_LOG("padding byte %zu = %#x: not written by recvmsg", off, got[off]);
+		}
 	}
 	if (!CMSG_FIRSTHDR(&mh))
 		EXPECT_EQ(0, memcmp(got, want, len));
@@ -412,10 +413,11 @@ TEST_F(udp, control_padding_no_leak)
 		/* After the one cmsg, up to controllen: padding. */
 		i = self->family == AF_INET ? CMSG_LEN(sizeof(struct in_pktinfo)) :
 					      CMSG_LEN(sizeof(struct in6_pktinfo));
-		for (; i < cqe.controllen; i++)
+		for (; i < cqe.controllen; i++) {
 			ASSERT_TRUE(r.control[i] == 0 || r.control[i] == POISON8)
 				TH_LOG("round %d: control byte %u = %#x is stale kernel memory",
 				       round, i, r.control[i]);
+		}
 	}
 }
 
