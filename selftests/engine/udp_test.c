@@ -866,6 +866,51 @@ TEST_F(udp, broadcast_dual_stack)
 	close(tx);
 }
 
+/* Same for IPv4 multicast (the all-hosts group over lo): MCAST. */
+TEST_F(udp, multicast_dual_stack)
+{
+	struct sockaddr_in6 any6 = { .sin6_family = AF_INET6 };
+	struct sockaddr_in grp = { .sin_family = AF_INET };
+	struct ip_mreqn mr = { .imr_ifindex = if_nametoindex("lo") };
+	struct wsaovl_cqe cqe;
+	socklen_t len = sizeof(any6);
+	struct rop r;
+	int rx, tx, zero = 0;
+	char got[8];
+
+	if (self->family != AF_INET6)
+		SKIP(return, "IPv6 sockets only");
+	if (system("ip link set lo multicast on 2>/dev/null"))
+		SKIP(return, "cannot set lo multicast");
+	rx = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, rx);
+	ASSERT_EQ(0, setsockopt(rx, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)));
+	ASSERT_EQ(0, bind(rx, (void *)&any6, sizeof(any6)));
+	ASSERT_EQ(0, getsockname(rx, (void *)&any6, &len));
+	ASSERT_EQ(0, pktinfo_on(rx, AF_INET6));
+	tx = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, tx);
+	ASSERT_EQ(0, setsockopt(tx, IPPROTO_IP, IP_MULTICAST_IF, &mr, sizeof(mr)));
+	grp.sin_port = any6.sin6_port;
+	grp.sin_addr.s_addr = htonl(0xe0000001);
+	if (sendto(tx, "m", 1, 0, (void *)&grp, sizeof(grp)) != 1 || !fd_readable(rx, 500) ||
+	    recv(rx, got, sizeof(got), MSG_DONTWAIT) != 1)
+		SKIP(return, "no IPv4 multicast to a dual-stack socket here");
+	drain(rx, 50);
+
+	rop_prep(&r, WSAOVL_OP_RECVMSG, rx, 1, 16);
+	ASSERT_EQ(1, submit(&self->c, &r.sqe, 1));
+	ASSERT_EQ(WSAOVL_STATE_PENDING, r.sqe.state);
+	ASSERT_EQ(2, sendto(tx, "m4", 2, 0, (void *)&grp, sizeof(grp)));
+	CQ_WAIT(&self->c, &cqe, 5000);
+	EXPECT_EQ(2, cqe.res);
+	EXPECT_EQ(WSAOVL_MSG_MCAST, cqe.flags);
+	EXPECT_EQ(WSAOVL_MSG_MCAST, r.st.flags);
+	drain(rx, 50);
+	close(rx);
+	close(tx);
+}
+
 static long long cpu_busy_ticks(void)
 {
 	long long v[8] = { 0 };
