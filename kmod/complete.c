@@ -73,7 +73,7 @@ void wsaovl_op_free(struct wsaovl_op *op)
 {
 	wsaovl_op_release(op);
 	atomic_dec(&op->ctx->nr_ops);
-	kfree(op);
+	kmem_cache_free(wsaovl_op_cache, op);
 }
 
 /* op->cqe.res (bytes or -errno), flags, namelen and controllen are set. */
@@ -99,7 +99,6 @@ void wsaovl_op_complete(struct wsaovl_op *op)
 	if (op->status_out.nr) {
 		wsaovl_pin_store(&op->status_out, 8, max(cqe->res, 0), 8);
 		wsaovl_pin_store(&op->status_out, 16, cqe->flags, 4);
-		wsaovl_pin_store(&op->status_out, 20, 0, 4);
 		/* Data and information before status: see struct wsaovl_status. */
 		smp_wmb();
 		wsaovl_pin_store(&op->status_out, 0,

@@ -30,6 +30,8 @@ extern unsigned long wsaovl_max_pinned;
 extern unsigned long wsaovl_max_pinned_total;
 extern atomic_long_t wsaovl_pinned_total;
 extern struct workqueue_struct *wsaovl_wq;
+extern struct kmem_cache *wsaovl_op_cache;
+extern struct kmem_cache *wsaovl_sockq_cache;
 
 struct wsaovl_ctx {
 	spinlock_t lock;		/* sockqs, ring producer, overflow */
@@ -62,11 +64,11 @@ struct wsaovl_sockq {
 	struct wsaovl_ctx *ctx;
 	struct file *file;		/* the socket; referenced */
 	refcount_t refs;		/* hash, queued work, lookups */
-	struct mutex lock;		/* ops, and I/O on them */
-	struct list_head ops;
 	bool send;
 	bool dead;			/* unhashed: look it up again */
 	u8 backoff;			/* ready yet EAGAIN: retry slower */
+	struct mutex lock;		/* ops, and I/O on them */
+	struct list_head ops;
 	wait_queue_head_t *head;	/* armed on it while ops wait */
 	struct wait_queue_entry wait;
 	poll_table pt;

@@ -35,6 +35,8 @@ module_param(test_warn, bool, 0444);
 MODULE_PARM_DESC(test_warn, "Test only: WARN at load, to prove log checks fail");
 
 struct workqueue_struct *wsaovl_wq;
+struct kmem_cache *wsaovl_op_cache;
+struct kmem_cache *wsaovl_sockq_cache;
 
 /* Contexts not yet freed; non-zero at unload means a reference leaked. */
 static atomic_t wsaovl_live_ctx = ATOMIC_INIT(0);
@@ -150,16 +152,25 @@ static int __init wsaovl_init(void)
 	int ret;
 
 	WARN_ON(test_warn);
+	/* Own caches: exact object sizes, charged to the caller's memcg. */
+	wsaovl_op_cache = KMEM_CACHE(wsaovl_op, SLAB_ACCOUNT);
+	wsaovl_sockq_cache = KMEM_CACHE(wsaovl_sockq, SLAB_ACCOUNT);
 	/*
 	 * Per-cpu and concurrency managed: retries never block for long, so
 	 * thousands of ready sockets share a worker or two per CPU.
 	 */
 	wsaovl_wq = alloc_workqueue("wsaovl", 0, 0);
-	if (!wsaovl_wq)
-		return -ENOMEM;
+	ret = -ENOMEM;
+	if (!wsaovl_op_cache || !wsaovl_sockq_cache || !wsaovl_wq)
+		goto fail;
 	ret = misc_register(&wsaovl_misc);
-	if (ret)
+	if (!ret)
+		return 0;
+fail:
+	if (wsaovl_wq)
 		destroy_workqueue(wsaovl_wq);
+	kmem_cache_destroy(wsaovl_sockq_cache);
+	kmem_cache_destroy(wsaovl_op_cache);
 	return ret;
 }
 
@@ -170,6 +181,9 @@ static void __exit wsaovl_exit(void)
 	destroy_workqueue(wsaovl_wq);
 	WARN(atomic_read(&wsaovl_live_ctx), "wsaovl: %d contexts leaked\n",
 	     atomic_read(&wsaovl_live_ctx));
+	/* These complain of any object still allocated. */
+	kmem_cache_destroy(wsaovl_sockq_cache);
+	kmem_cache_destroy(wsaovl_op_cache);
 }
 
 module_init(wsaovl_init);

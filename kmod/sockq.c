@@ -97,7 +97,7 @@ static void sockq_free(struct wsaovl_sockq *q)
 {
 	fput(q->file);
 	wsaovl_ctx_put(q->ctx);
-	kfree(q);
+	kmem_cache_free(wsaovl_sockq_cache, q);
 }
 
 void wsaovl_sockq_put(struct wsaovl_sockq *q)
@@ -133,7 +133,7 @@ static struct wsaovl_sockq *sockq_lookup(struct wsaovl_ctx *ctx,
 		if (!create)
 			return NULL;
 
-		new = kzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
+		new = kmem_cache_zalloc(wsaovl_sockq_cache, GFP_KERNEL);
 		if (!new)
 			return ERR_PTR(-ENOMEM);
 		new->ctx = ctx;

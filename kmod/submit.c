@@ -226,7 +226,7 @@ static void wsaovl_submit_one(struct wsaovl_ctx *ctx, struct wsaovl_sqe *sqe)
 		sqe->res = -EAGAIN;
 		goto out_fput;
 	}
-	op = kzalloc(sizeof(*op), GFP_KERNEL_ACCOUNT);
+	op = kmem_cache_zalloc(wsaovl_op_cache, GFP_KERNEL);
 	if (!op) {
 		atomic_dec(&ctx->nr_ops);
 		sqe->res = -ENOMEM;

@@ -70,7 +70,7 @@ struct wsaovl_status {
 	__u64 status;		/* NTSTATUS: WSAOVL_STATUS_* */
 	__u64 information;	/* bytes transferred */
 	__u32 flags;		/* WSAOVL_MSG_* out flags */
-	__u32 pad;		/* written as zero */
+	__u32 pad;		/* never written: userspace may keep a mark here */
 };
 
 #define WSAOVL_STATUS_PENDING		0x00000103U

@@ -55,8 +55,13 @@ _Static_assert(STATUS_PENDING == WSAOVL_STATUS_PENDING, "STATUS_PENDING");
 #define W_MSG_PUSH_IMMEDIATE 0x20
 #define W_SOL_SOCKET	0xffff
 
-/* "Outputs delivered" marker libwsa stores in OVERLAPPED.OffsetHigh. */
+/*
+ * Marks libwsa keeps in OVERLAPPED.OffsetHigh (the kernel never writes it):
+ * a receive is OV_RECV_PENDING from issue until its outputs outside the
+ * OVERLAPPED (*lpFromlen, WSAMSG lengths) are written, then OV_DELIVERED.
+ */
 #define OV_DELIVERED	1U
+#define OV_RECV_PENDING	2U
 
 /* ---- Last error: one per thread, shared by GetLastError/WSAGetLastError */
 extern __thread DWORD wsa_last_error;

@@ -492,7 +492,7 @@ static int io_overlapped(struct io_req *r, uint32_t sf)
 		sqe.tid = (uint32_t)r->target->tid;
 	if (r->ov) {
 		r->ov->InternalHigh = 0;
-		r->ov->OffsetHigh = 0;
+		r->ov->OffsetHigh = op_is_recv(r->op) ? OV_RECV_PENDING : 0;
 		__atomic_store_n(&r->ov->Internal, (ULONG_PTR)STATUS_PENDING,
 				 __ATOMIC_RELEASE);
 		sqe.status = (uintptr_t)&r->ov->Internal;
@@ -821,26 +821,18 @@ WSA_EXPORT BOOL WSAAPI WSAGetOverlappedResult(SOCKET s,
 		}
 	}
 	/*
-	 * The kernel writes the status block, then posts the cqe, then
-	 * signals the event.  A receive's other outputs (*lpFromlen, *lpFlags,
-	 * the WSAMSG lengths) are written when libwsa reaps the cqe, which
-	 * then sets OffsetHigh: make sure that happened.  With an event, its
-	 * signal says the cqe is in the ring; without, spin briefly.
+	 * The kernel writes the status block, then posts the cqe
+	 * (microseconds later).  A receive's other outputs (*lpFromlen, the
+	 * WSAMSG lengths) are written when libwsa reaps the cqe, which turns
+	 * OffsetHigh from OV_RECV_PENDING into OV_DELIVERED.  Sends have no
+	 * such outputs and need nothing more.
 	 */
-	{
-		HANDLE h = lpOverlapped->hEvent;
-		struct wsa_handle *eh = wsa_event_handle(h);
-
-		if (eh && eh->manual)	/* (an auto-reset one would be consumed) */
-			wsa_wait(1, &h, FALSE, 100, FALSE);	/* drains too */
+	for (spins = 0; spins < 100000 &&
+	     __atomic_load_n(&lpOverlapped->OffsetHigh, __ATOMIC_ACQUIRE) ==
+	     OV_RECV_PENDING; spins++) {
+		if (spins > 20)
+			sched_yield();
 		wsa_drain();
-		for (spins = 0; spins < 200 &&
-		     __atomic_load_n(&lpOverlapped->OffsetHigh, __ATOMIC_ACQUIRE) !=
-		     OV_DELIVERED; spins++) {
-			if (spins > 20)
-				sched_yield();
-			wsa_drain();
-		}
 	}
 	*lpcbTransfer = (DWORD)lpOverlapped->InternalHigh;
 	*lpdwFlags = lpOverlapped->Offset;
