@@ -97,7 +97,9 @@ void wsaovl_op_complete(struct wsaovl_op *op)
 		cqe->controllen = 0;
 	}
 	if (op->status_out.nr) {
-		wsaovl_pin_store(&op->status_out, 8, max(cqe->res, 0), 8);
+		/* A cancelled stream op still says how much of it moved. */
+		wsaovl_pin_store(&op->status_out, 8,
+				 cqe->res >= 0 ? cqe->res : op->done, 8);
 		wsaovl_pin_store(&op->status_out, 16, cqe->flags, 4);
 		/* Data and information before status: see struct wsaovl_status. */
 		smp_wmb();

@@ -133,6 +133,8 @@ long wsaovl_submit(struct wsaovl_ctx *ctx, struct wsaovl_submit __user *arg);
 /* pin.c */
 int wsaovl_pin_user(struct wsaovl_ctx *ctx, const struct iovec *iov,
 		    unsigned int nr, bool writable, struct wsaovl_pin *pin);
+bool wsaovl_pin_fits(struct wsaovl_ctx *ctx, const struct iovec *iov,
+		     unsigned int nr);
 void wsaovl_unpin(struct wsaovl_ctx *ctx, struct wsaovl_pin *pin, bool dirty);
 size_t wsaovl_pin_copy(struct wsaovl_pin *pin, size_t off, const void *src,
 		       size_t len);

@@ -79,6 +79,20 @@ static void pin_unaccount(struct wsaovl_ctx *ctx, long npages)
 	atomic_long_sub(npages, &wsaovl_pinned_total);
 }
 
+/* Would pinning iov[0..nr) fit the budgets now?  (A check, not a hold.) */
+bool wsaovl_pin_fits(struct wsaovl_ctx *ctx, const struct iovec *iov,
+		     unsigned int nr)
+{
+	unsigned long npages = 0, i;
+
+	for (i = 0; i < nr; i++)
+		npages += span_pages((unsigned long)iov[i].iov_base, iov[i].iov_len);
+	return atomic_long_read(&ctx->pinned_pages) + npages <=
+	       READ_ONCE(wsaovl_max_pinned) >> PAGE_SHIFT &&
+	       atomic_long_read(&wsaovl_pinned_total) + npages <=
+	       READ_ONCE(wsaovl_max_pinned_total) >> PAGE_SHIFT;
+}
+
 /*
  * Pin the user ranges in iov[0..nr) (already access_ok-checked) into one
  * bio_vec array.  Returns -EAGAIN past the context's or the module's

@@ -380,6 +380,13 @@ int wsaovl_sockq_submit(struct wsaovl_ctx *ctx, struct file *file,
 	if (q) {
 		wsaovl_sockq_put(q);	/* ops are queued: go behind them */
 	} else {
+		/*
+		 * A stream send may go out in part and must then pin the
+		 * rest: refuse it now, with nothing sent, if that can't fit.
+		 */
+		if (send && op->stream &&
+		    !wsaovl_pin_fits(ctx, op->iov, op->nr_iov))
+			return -EAGAIN;
 		ret = wsaovl_op_attempt(op, sock_from_file(file));
 		if (ret != -EAGAIN)
 			return wsaovl_op_done_inline(op, ret, done);
