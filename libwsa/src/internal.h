@@ -144,7 +144,13 @@ struct wsa_handle {
 	bool manual;
 	int efd;		/* event's eventfd; thread: its exit_efd */
 	struct wsa_thread *thr;	/* thread handles */
+	uint32_t idx, gen;	/* its place in the handle table */
 };
+
+/* handle.c: HANDLE values are table entries, checked without dereference. */
+HANDLE wsa_handle_register(struct wsa_handle *o);	/* NULL: no room */
+void wsa_handle_unregister(struct wsa_handle *o);
+struct wsa_handle *wsa_handle_lookup(HANDLE h);
 
 struct wsa_handle *wsa_event_handle(HANDLE h);	/* NULL if not an event */
 struct wsa_thread *wsa_thread_from_handle(HANDLE h);	/* new ref or NULL */

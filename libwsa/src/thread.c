@@ -283,15 +283,27 @@ static bool event_consume(int efd)
 
 static struct wsa_handle *handle_check(HANDLE h)
 {
-	struct wsa_handle *o = h;
+	struct wsa_handle *o = wsa_handle_lookup(h);
 
-	if (!h || h == INVALID_HANDLE_VALUE || h == PSEUDO_THREAD)
-		return NULL;
-	if ((uintptr_t)h & (__alignof__(struct wsa_handle) - 1))
-		return NULL;
-	if (o->magic != HMAGIC_EVENT && o->magic != HMAGIC_THREAD)
+	if (!o || (o->magic != HMAGIC_EVENT && o->magic != HMAGIC_THREAD))
 		return NULL;
 	return o;
+}
+
+/* Give o a handle value; on failure free it and say why. */
+static HANDLE handle_publish(struct wsa_handle *o)
+{
+	HANDLE h = wsa_handle_register(o);
+
+	if (!h) {
+		if (o->thr)
+			wsa_thread_unref(o->thr);
+		else
+			close(o->efd);
+		free(o);
+		wsa_last_error = ERROR_NOT_ENOUGH_MEMORY;
+	}
+	return h;
 }
 
 struct wsa_handle *wsa_event_handle(HANDLE h)
@@ -335,7 +347,7 @@ static HANDLE event_create(BOOL manual, BOOL initial)
 	}
 	o->manual = manual ? true : false;
 	o->magic = HMAGIC_EVENT;
-	return o;
+	return handle_publish(o);
 }
 
 static HANDLE thread_handle_new(struct wsa_thread *t)
@@ -348,7 +360,7 @@ static HANDLE thread_handle_new(struct wsa_thread *t)
 	o->thr = t;
 	o->efd = t->exit_efd;
 	o->magic = HMAGIC_THREAD;
-	return o;
+	return handle_publish(o);
 }
 
 WSA_EXPORT WSAEVENT WSAAPI WSACreateEvent(void)
@@ -430,6 +442,7 @@ WSA_EXPORT BOOL WINAPI CloseHandle(HANDLE hObject)
 		wsa_last_error = ERROR_INVALID_HANDLE;
 		return FALSE;
 	}
+	wsa_handle_unregister(o);
 	o->magic = 0;
 	if (o->thr)
 		wsa_thread_unref(o->thr);
@@ -483,7 +496,7 @@ WSA_EXPORT BOOL WINAPI DuplicateHandle(HANDLE hSourceProcessHandle,
 				d = NULL;
 			}
 		}
-		h = d;
+		h = d ? handle_publish(d) : NULL;
 	} else {
 		wsa_last_error = ERROR_INVALID_HANDLE;
 		return FALSE;

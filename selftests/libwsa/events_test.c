@@ -62,6 +62,48 @@ TEST(invalid_handles_and_counts)
 		ASSERT_EQ(TRUE, WSACloseEvent(evs[i]));
 }
 
+/*
+ * Handles are checked, never dereferenced: integers, unmapped addresses,
+ * closed and reused handles all fail cleanly (these used to crash).
+ */
+TEST(garbage_and_stale_handles)
+{
+	HANDLE garbage[] = { (HANDLE)0x1000, (HANDLE)(uintptr_t)8,
+			     (HANDLE)(uintptr_t)0xdead0000, (HANDLE)(uintptr_t)4,
+			     (HANDLE)(uintptr_t)0x7ffffffff000ULL };
+	WSAEVENT e = WSACreateEvent(), stale = e, fresh;
+	DWORD i;
+
+	ASSERT_NE(WSA_INVALID_EVENT, e);
+	for (i = 0; i < sizeof(garbage) / sizeof(garbage[0]); i++) {
+		SetLastError(0);
+		ASSERT_EQ(FALSE, CloseHandle(garbage[i]));
+		ASSERT_EQ(ERROR_INVALID_HANDLE, GetLastError());
+		WSASetLastError(0);
+		ASSERT_EQ(FALSE, WSASetEvent(garbage[i]));
+		ASSERT_EQ(WSA_INVALID_HANDLE, WSAGetLastError());
+		SetLastError(0);
+		ASSERT_EQ(WAIT_FAILED, WaitForSingleObject(garbage[i], 0));
+		ASSERT_EQ(ERROR_INVALID_HANDLE, GetLastError());
+		WSASetLastError(0);
+		ASSERT_EQ(WSA_WAIT_FAILED,
+			  WSAWaitForMultipleEvents(1, &garbage[i], FALSE, 0, FALSE));
+		ASSERT_EQ(WSA_INVALID_HANDLE, WSAGetLastError());
+	}
+	ASSERT_EQ(TRUE, WSACloseEvent(e));
+	/* a closed handle stays invalid, even once its slot is reused */
+	fresh = WSACreateEvent();
+	ASSERT_NE(WSA_INVALID_EVENT, fresh);
+	ASSERT_NE(stale, fresh);
+	WSASetLastError(0);
+	ASSERT_EQ(FALSE, WSASetEvent(stale));
+	ASSERT_EQ(WSA_INVALID_HANDLE, WSAGetLastError());
+	ASSERT_EQ(FALSE, WSACloseEvent(stale));
+	ASSERT_EQ(TRUE, WSASetEvent(fresh));
+	ASSERT_EQ(WSA_WAIT_EVENT_0, WSAWaitForMultipleEvents(1, &fresh, FALSE, 0, FALSE));
+	ASSERT_EQ(TRUE, WSACloseEvent(fresh));
+}
+
 TEST(wait_any_lowest_index)
 {
 	WSAEVENT e[3];
