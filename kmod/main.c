@@ -152,8 +152,12 @@ static int __init wsaovl_init(void)
 	int ret;
 
 	WARN_ON(test_warn);
-	/* Own caches: exact object sizes, charged to the caller's memcg. */
-	wsaovl_op_cache = KMEM_CACHE(wsaovl_op, SLAB_ACCOUNT);
+	/*
+	 * Own caches: exact object sizes, charged to the caller's memcg.  The
+	 * destination address is the one field copied from userspace into an
+	 * op: whitelist it for hardened usercopy.
+	 */
+	wsaovl_op_cache = KMEM_CACHE_USERCOPY(wsaovl_op, SLAB_ACCOUNT, addr);
 	wsaovl_sockq_cache = KMEM_CACHE(wsaovl_sockq, SLAB_ACCOUNT);
 	/*
 	 * Per-cpu and concurrency managed: retries never block for long, so
