@@ -112,7 +112,12 @@ void wsa_op_complete(struct wsa_op *op, int32_t res, uint32_t flags,
 		return;
 	}
 	op->apc.done.err = wsa_op_error(op, res, flags);
-	op->apc.done.bytes = res > 0 ? (DWORD)res : 0;
+	/*
+	 * The status block (written before the cqe) also counts what a
+	 * cancelled stream op had moved; the cqe only says -ECANCELED.
+	 */
+	op->apc.done.bytes = op->ov ? (DWORD)op->ov->InternalHigh :
+			     res > 0 ? (DWORD)res : 0;
 	op->apc.done.flags = flags;
 	/* the kernel signalled the target's eventfd after posting the cqe */
 	if (!wsa_queue_apc(op->target, &op->apc, false))

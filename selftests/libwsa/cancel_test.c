@@ -17,12 +17,14 @@
 static int routine_calls;
 static DWORD routine_err;
 static DWORD routine_tid;
+static DWORD routine_bytes;
 
 static void CALLBACK routine(DWORD err, DWORD bytes, LPWSAOVERLAPPED ov, DWORD flags)
 {
-	(void)bytes; (void)ov; (void)flags;
+	(void)ov; (void)flags;
 	routine_calls++;
 	routine_err = err;
+	routine_bytes = bytes;
 	routine_tid = GetCurrentThreadId();
 }
 
@@ -90,6 +92,44 @@ TEST(sio_flush_aborts_pending_sends_only)
 	ASSERT_EQ(2, n);
 	WSACloseEvent(sov.hEvent);
 	WSACloseEvent(rov.hEvent);
+	closesocket(c);
+	closesocket(a);
+	WSACleanup();
+}
+
+/*
+ * A flushed stream send that had moved part of its data says how much, the
+ * same to its completion routine as to WSAGetOverlappedResult.
+ */
+TEST(sio_flush_partial_send_counts_bytes)
+{
+	static char big[4 << 20];
+	SOCKET c, a;
+	WSABUF wb = { sizeof(big), big };
+	WSAOVERLAPPED ov = { 0 };
+	DWORD n = 7, fl = 7, ret;
+	int small = 16384;
+
+	NEED_DEVICE();
+	ASSERT_EQ(0, wsa_start());
+	ASSERT_EQ(0, wsa_tcp_pair(&c, &a, WSA_FLAG_OVERLAPPED));
+	ASSERT_EQ(0, setsockopt(c, SOL_SOCKET, SO_SNDBUF, (char *)&small, sizeof(small)));
+	ASSERT_EQ(0, setsockopt(a, SOL_SOCKET, SO_RCVBUF, (char *)&small, sizeof(small)));
+	routine_calls = 0;
+	routine_bytes = 7;
+	ASSERT_EQ(SOCKET_ERROR, WSASend(c, &wb, 1, NULL, 0, &ov, routine));
+	ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError());
+	ASSERT_EQ(0, WSAIoctl(c, SIO_FLUSH, NULL, 0, NULL, 0, &ret, NULL, NULL));
+	ASSERT_EQ(WAIT_IO_COMPLETION, SleepEx(5000, TRUE));
+	ASSERT_EQ(1, routine_calls);
+	ASSERT_EQ(WSA_OPERATION_ABORTED, routine_err);
+	/* part went out inline before the socket buffer filled */
+	ASSERT_LT(0, routine_bytes);
+	ASSERT_GT(sizeof(big), routine_bytes);
+	ASSERT_EQ(routine_bytes, (DWORD)ov.InternalHigh);
+	ASSERT_EQ(FALSE, WSAGetOverlappedResult(c, &ov, &n, FALSE, &fl));
+	ASSERT_EQ(WSA_OPERATION_ABORTED, WSAGetLastError());
+	ASSERT_EQ(routine_bytes, n);
 	closesocket(c);
 	closesocket(a);
 	WSACleanup();
