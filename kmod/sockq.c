@@ -374,12 +374,18 @@ int wsaovl_sockq_submit(struct wsaovl_ctx *ctx, struct file *file,
 {
 	bool send = wsaovl_op_is_send(op->opcode);
 	struct wsaovl_sockq *q;
+	bool busy = false;
 	int ret;
 
+	/* A queue that ran empty may linger until its worker retires it. */
 	q = sockq_lookup(ctx, file, send, false);
 	if (q) {
-		wsaovl_sockq_put(q);	/* ops are queued: go behind them */
-	} else {
+		mutex_lock(&q->lock);
+		busy = !q->dead && !list_empty(&q->ops);
+		mutex_unlock(&q->lock);
+		wsaovl_sockq_put(q);
+	}
+	if (!busy) {
 		/*
 		 * A stream send may go out in part and must then pin the
 		 * rest: refuse it now, with nothing sent, if that can't fit.

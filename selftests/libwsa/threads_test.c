@@ -38,30 +38,36 @@ static DWORD WINAPI exit_thread(LPVOID arg)
 	ExitThread(7);
 }
 
-static DWORD WINAPI sleeper(LPVOID arg)
+/* Runs until the test lets it go: no timing assumption. */
+static DWORD WINAPI waiter(LPVOID arg)
 {
-	Sleep((DWORD)(uintptr_t)arg);
+	WaitForSingleObject((HANDLE)arg, INFINITE);
 	return 0;
 }
 
 TEST(exit_thread_and_still_active)
 {
+	HANDLE release = CreateEventA(NULL, TRUE, FALSE, NULL);
 	HANDLE h[2];
 	DWORD code;
 
-	h[0] = CreateThread(NULL, 0, sleeper, (LPVOID)(uintptr_t)200, 0, NULL);
+	ASSERT_NE(NULL, release);
+	h[0] = CreateThread(NULL, 0, waiter, release, 0, NULL);
 	h[1] = CreateThread(NULL, 0, exit_thread, NULL, 0, NULL);
 	ASSERT_NE(NULL, h[0]);
 	ASSERT_NE(NULL, h[1]);
 	ASSERT_EQ(TRUE, GetExitCodeThread(h[0], &code));
 	ASSERT_EQ(STILL_ACTIVE, code);
-	/* wait-any on threads: the quick one ends first */
+	/* wait-any on threads: only the exiting one can end */
 	ASSERT_EQ(WAIT_OBJECT_0 + 1, WaitForMultipleObjects(2, h, FALSE, 5000));
 	ASSERT_EQ(TRUE, GetExitCodeThread(h[1], &code));
 	ASSERT_EQ(7, code);
+	ASSERT_EQ(WAIT_TIMEOUT, WaitForMultipleObjects(2, h, TRUE, 0));
+	ASSERT_EQ(TRUE, SetEvent(release));
 	ASSERT_EQ(WAIT_OBJECT_0, WaitForMultipleObjects(2, h, TRUE, 5000));
 	CloseHandle(h[0]);
 	CloseHandle(h[1]);
+	CloseHandle(release);
 }
 
 TEST(create_suspended)
