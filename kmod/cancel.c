@@ -15,7 +15,7 @@ static bool wsaovl_cancel_op(const struct wsaovl_op *op,
 {
 	switch (c->what) {
 	case WSAOVL_CANCEL_TAG:
-		return op->tag == c->tag;
+		return op->cqe.tag == c->tag;
 	case WSAOVL_CANCEL_TID:
 		return op->submitter == c->tid;
 	default:

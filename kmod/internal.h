@@ -78,14 +78,12 @@ struct wsaovl_sockq {
 struct wsaovl_op {
 	struct list_head node;		/* sockq->ops, or ctx->overflow */
 	struct wsaovl_ctx *ctx;
-	u64 tag;
 	u8 opcode;
 	bool skip_inline_cqe;
 	bool inline_done;		/* completed in the submit call */
 	bool stream;
 	u32 wflags;			/* WSAOVL_MSG_* as submitted */
 	unsigned int msg_flags;		/* translated for the socket layer */
-	u32 tid;
 	pid_t submitter;
 	const struct cred *cred;	/* the submitter's, for retries */
 	struct eventfd_ctx *evfd;
@@ -99,7 +97,7 @@ struct wsaovl_op {
 	size_t done;
 
 	struct sockaddr_storage addr;
-	int addrlen;			/* destination length, or name capacity */
+	int addrlen;			/* destination length (sends) */
 	void *control;			/* kernel copy / kernel receive buffer */
 	u32 controllen;
 
@@ -108,7 +106,7 @@ struct wsaovl_op {
 	struct wsaovl_pin control_out;
 	struct wsaovl_pin status_out;
 
-	struct wsaovl_cqe cqe;
+	struct wsaovl_cqe cqe;		/* tag and tid from submit on */
 };
 
 static inline bool wsaovl_op_is_send(u8 opcode)

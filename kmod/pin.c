@@ -79,14 +79,22 @@ static void pin_unaccount(struct wsaovl_ctx *ctx, long npages)
 	atomic_long_sub(npages, &wsaovl_pinned_total);
 }
 
+static unsigned long iov_pages(const struct iovec *iov, unsigned int nr)
+{
+	unsigned long npages = 0;
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		npages += span_pages((unsigned long)iov[i].iov_base, iov[i].iov_len);
+	return npages;
+}
+
 /* Would pinning iov[0..nr) fit the budgets now?  (A check, not a hold.) */
 bool wsaovl_pin_fits(struct wsaovl_ctx *ctx, const struct iovec *iov,
 		     unsigned int nr)
 {
-	unsigned long npages = 0, i;
+	unsigned long npages = iov_pages(iov, nr);
 
-	for (i = 0; i < nr; i++)
-		npages += span_pages((unsigned long)iov[i].iov_base, iov[i].iov_len);
 	return atomic_long_read(&ctx->pinned_pages) + npages <=
 	       READ_ONCE(wsaovl_max_pinned) >> PAGE_SHIFT &&
 	       atomic_long_read(&wsaovl_pinned_total) + npages <=
@@ -102,16 +110,14 @@ int wsaovl_pin_user(struct wsaovl_ctx *ctx, const struct iovec *iov,
 		    unsigned int nr, bool writable, struct wsaovl_pin *pin)
 {
 	unsigned int gup = FOLL_LONGTERM | (writable ? FOLL_WRITE : 0);
-	unsigned long npages = 0, idx = 0, i, n;
+	unsigned long npages = iov_pages(iov, nr), idx = 0, i, n;
 	struct page **pages;
 	struct bio_vec *bv;
 	size_t total = 0;
 	int ret;
 
-	for (i = 0; i < nr; i++) {
-		npages += span_pages((unsigned long)iov[i].iov_base, iov[i].iov_len);
+	for (i = 0; i < nr; i++)
 		total += iov[i].iov_len;
-	}
 	pin->bvec = NULL;
 	pin->nr = 0;
 	pin->len = total;

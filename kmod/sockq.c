@@ -289,10 +289,15 @@ static int wsaovl_op_pin_data(struct wsaovl_op *op)
 	return 0;
 }
 
+/* A stream op that moved bytes before failing still reports them. */
+static int wsaovl_op_result(const struct wsaovl_op *op, int res)
+{
+	return res < 0 && op->done ? op->done : res;
+}
+
 static void wsaovl_op_finish(struct wsaovl_op *op, int res)
 {
-	/* A stream op that moved bytes before failing still reports them. */
-	op->cqe.res = res < 0 && op->done ? op->done : res;
+	op->cqe.res = wsaovl_op_result(op, res);
 	wsaovl_op_complete(op);
 }
 
@@ -349,14 +354,15 @@ static void wsaovl_sockq_work(struct work_struct *work)
 	wsaovl_sockq_put(q);
 }
 
-/* A stream send that moved bytes and then could not go on reports them. */
+/* Complete op in the submit call, unless it failed without effect. */
 static int wsaovl_op_done_inline(struct wsaovl_op *op, int res,
 				 struct wsaovl_cqe *done)
 {
-	if (res < 0 && !op->done)
-		return res;	/* failed without effect: the caller frees it */
+	res = wsaovl_op_result(op, res);
+	if (res < 0)
+		return res;	/* nothing moved: the caller frees it */
 	op->inline_done = true;
-	op->cqe.res = res < 0 ? op->done : res;
+	op->cqe.res = res;
 	*done = op->cqe;
 	wsaovl_op_complete(op);
 	return WSAOVL_STATE_DONE;

@@ -105,9 +105,9 @@ static int wsaovl_capture_addr(struct wsaovl_op *op, const struct wsaovl_sqe *sq
 		return 0;
 	if (!sqe->addr)
 		return -EFAULT;
-	op->addrlen = sqe->addrlen;
 	if (!wsaovl_op_is_send(op->opcode))
 		return wsaovl_pin_out(op, sqe->addr, sqe->addrlen, &op->name_out);
+	op->addrlen = sqe->addrlen;
 	if (copy_from_user(&op->addr, u64_to_user_ptr(sqe->addr), sqe->addrlen))
 		return -EFAULT;
 	return 0;
@@ -180,11 +180,9 @@ static int wsaovl_op_prep(struct wsaovl_op *op, const struct wsaovl_sqe *sqe)
 	}
 	op->skip_inline_cqe = sqe->flags & WSAOVL_SQE_SKIP_INLINE_CQE;
 	op->cred = get_current_cred();
-	op->tag = sqe->tag;
 	op->submitter = task_pid_vnr(current);
-	op->tid = sqe->tid ? sqe->tid : op->submitter;
-	op->cqe.tag = op->tag;
-	op->cqe.tid = op->tid;
+	op->cqe.tag = sqe->tag;
+	op->cqe.tid = sqe->tid ? sqe->tid : op->submitter;
 	op->cqe.opcode = op->opcode;
 	return 0;
 }
