@@ -512,4 +512,15 @@ static inline const char *op_name(int op)
 	return op >= 1 && op <= 6 ? names[op] : "?";
 }
 
+/*
+ * The kernel signals the eventfd just after posting the cqe: a test that
+ * reaped a worker's cqe waits (boundedly) for the signal before reading it.
+ */
+static inline void efd_wait(int efd, int ms)
+{
+	struct pollfd p = { .fd = efd, .events = POLLIN };
+
+	poll(&p, 1, ms);
+}
+
 #endif /* WSAOVL_SELFTEST_ENGINE_H */

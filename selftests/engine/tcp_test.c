@@ -239,6 +239,7 @@ TEST_F(tcp, reset)
 	EXPECT_EQ(0xC000020DU, r.st.status);
 	EXPECT_EQ(0, r.st.information);
 	EXPECT_EQ(0, r.st.flags);
+	efd_wait(self->efd, 5000);
 	EXPECT_EQ(1, efd_take(self->efd));
 
 	/* Sending on the reset socket: a submit-time error, no SIGPIPE. */
