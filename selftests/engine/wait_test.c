@@ -1134,7 +1134,7 @@ TEST(signal_interrupts)
 	EXPECT_EQ(0, ev_state(a));
 
 	/* Interrupted, then retried as is: the original deadline holds. */
-	deadline = in_ms(1500);
+	deadline = in_ms(3000);
 	waiter_init(&w, dev, WSAOVL_WAIT_ALL, 0, 1, a);
 	w.timeout = deadline;
 	START_BLOCKED(&w);
