@@ -28,6 +28,8 @@
 extern unsigned int wsaovl_max_ops;
 extern unsigned long wsaovl_max_pinned;
 extern unsigned long wsaovl_max_pinned_total;
+extern int wsaovl_disabled;
+extern int wsaovl_group;
 extern atomic_long_t wsaovl_pinned_total;
 extern struct workqueue_struct *wsaovl_wq;
 extern struct kmem_cache *wsaovl_op_cache;
@@ -37,6 +39,8 @@ struct wsaovl_ctx {
 	spinlock_t lock;		/* sockqs, ring producer, overflow */
 	DECLARE_HASHTABLE(sockqs, 8);
 	struct wsaovl_ring *ring;	/* NULL until WSAOVL_IOC_SETUP */
+	struct page **ring_pages;	/* charged to the opener's memcg */
+	unsigned int ring_nr_pages;
 	size_t ring_bytes;
 	u32 cq_tail;			/* ours: the mapped copy is user-writable */
 	u32 cq_mask;
@@ -44,6 +48,11 @@ struct wsaovl_ctx {
 	unsigned int nr_overflow;
 	atomic_t nr_ops;		/* accepted and not yet freed */
 	atomic_long_t pinned_pages;	/* held by this context's ops */
+	/* The opening process: only it may use the context. */
+	struct pid *owner;		/* its thread-group id */
+	struct mm_struct *mm;		/* grabbed: pinned_vm is charged here */
+	struct user_struct *user;	/* locked_vm is charged here */
+	bool memlock_unlimited;		/* CAP_IPC_LOCK at open */
 	wait_queue_head_t poll_wait;
 	refcount_t refs;		/* the open file, and each sockq */
 	struct mutex cancel_lock;	/* one cancellation walk at a time */
@@ -84,7 +93,7 @@ struct wsaovl_op {
 	bool stream;
 	u32 wflags;			/* WSAOVL_MSG_* as submitted */
 	unsigned int msg_flags;		/* translated for the socket layer */
-	pid_t submitter;
+	struct pid *submitter;		/* referenced: numbers get reused */
 	const struct cred *cred;	/* the submitter's, for retries */
 	struct eventfd_ctx *evfd;
 
@@ -116,6 +125,7 @@ static inline bool wsaovl_op_is_send(u8 opcode)
 
 /* main.c */
 void wsaovl_ctx_put(struct wsaovl_ctx *ctx);
+int wsaovl_ctx_check_owner(struct wsaovl_ctx *ctx);
 
 /* ring.c */
 int wsaovl_ring_setup(struct wsaovl_ctx *ctx, struct wsaovl_setup __user *arg);

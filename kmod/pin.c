@@ -8,6 +8,8 @@
 #include <linux/backing-dev.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/user.h>
 #include <linux/slab.h>
 
 #include "compat.h"
@@ -60,21 +62,57 @@ static int pin_segment(unsigned long addr, unsigned long n, unsigned int gup,
 	return 0;
 }
 
-static bool pin_account(struct wsaovl_ctx *ctx, long npages)
+/*
+ * Charge npages to the opener's locked memory against the submitter's
+ * RLIMIT_MEMLOCK (unless the opener had CAP_IPC_LOCK), as io_uring's
+ * registered buffers are, and to the owner's pinned_vm.  Task context.
+ */
+static int pin_charge_memlock(struct wsaovl_ctx *ctx, long npages)
+{
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	long cur, new;
+
+	if (!ctx->memlock_unlimited) {
+		cur = atomic_long_read(&ctx->user->locked_vm);
+		do {
+			new = cur + npages;
+			if (new > limit)
+				return -ENOBUFS;
+		} while (!atomic_long_try_cmpxchg(&ctx->user->locked_vm, &cur,
+						  new));
+	}
+	atomic64_add(npages, &ctx->mm->pinned_vm);
+	return 0;
+}
+
+static void pin_uncharge_memlock(struct wsaovl_ctx *ctx, long npages)
+{
+	if (!ctx->memlock_unlimited)
+		atomic_long_sub(npages, &ctx->user->locked_vm);
+	atomic64_sub(npages, &ctx->mm->pinned_vm);
+}
+
+/* The module's own budgets: -EAGAIN past them; RLIMIT_MEMLOCK: -ENOBUFS. */
+static int pin_account(struct wsaovl_ctx *ctx, long npages)
 {
 	long total = atomic_long_add_return(npages, &wsaovl_pinned_total);
 	long mine = atomic_long_add_return(npages, &ctx->pinned_pages);
+	int ret = -EAGAIN;
 
 	if (mine <= (long)(READ_ONCE(wsaovl_max_pinned) >> PAGE_SHIFT) &&
-	    total <= (long)(READ_ONCE(wsaovl_max_pinned_total) >> PAGE_SHIFT))
-		return true;
+	    total <= (long)(READ_ONCE(wsaovl_max_pinned_total) >> PAGE_SHIFT)) {
+		ret = pin_charge_memlock(ctx, npages);
+		if (!ret)
+			return 0;
+	}
 	atomic_long_sub(npages, &ctx->pinned_pages);
 	atomic_long_sub(npages, &wsaovl_pinned_total);
-	return false;
+	return ret;
 }
 
 static void pin_unaccount(struct wsaovl_ctx *ctx, long npages)
 {
+	pin_uncharge_memlock(ctx, npages);
 	atomic_long_sub(npages, &ctx->pinned_pages);
 	atomic_long_sub(npages, &wsaovl_pinned_total);
 }
@@ -95,6 +133,10 @@ bool wsaovl_pin_fits(struct wsaovl_ctx *ctx, const struct iovec *iov,
 {
 	unsigned long npages = iov_pages(iov, nr);
 
+	if (!ctx->memlock_unlimited &&
+	    atomic_long_read(&ctx->user->locked_vm) + npages >
+	    rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT)
+		return false;
 	return atomic_long_read(&ctx->pinned_pages) + npages <=
 	       READ_ONCE(wsaovl_max_pinned) >> PAGE_SHIFT &&
 	       atomic_long_read(&wsaovl_pinned_total) + npages <=
@@ -104,7 +146,7 @@ bool wsaovl_pin_fits(struct wsaovl_ctx *ctx, const struct iovec *iov,
 /*
  * Pin the user ranges in iov[0..nr) (already access_ok-checked) into one
  * bio_vec array.  Returns -EAGAIN past the context's or the module's
- * pinning budget.
+ * pinning budget, -ENOBUFS past RLIMIT_MEMLOCK.  Task context.
  */
 int wsaovl_pin_user(struct wsaovl_ctx *ctx, const struct iovec *iov,
 		    unsigned int nr, bool writable, struct wsaovl_pin *pin)
@@ -124,8 +166,9 @@ int wsaovl_pin_user(struct wsaovl_ctx *ctx, const struct iovec *iov,
 	if (!npages)
 		return 0;
 
-	if (!pin_account(ctx, npages))
-		return -EAGAIN;
+	ret = pin_account(ctx, npages);
+	if (ret)
+		return ret;
 	ret = -ENOMEM;
 	bv = kvmalloc_array(npages, sizeof(*bv), GFP_KERNEL_ACCOUNT);
 	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL);
@@ -171,8 +214,11 @@ void wsaovl_unpin(struct wsaovl_ctx *ctx, struct wsaovl_pin *pin, bool dirty)
 {
 	unsigned int i;
 
-	for (i = 0; i < pin->nr; i++)
+	for (i = 0; i < pin->nr; i++) {
 		unpin_user_pages_dirty_lock(&pin->bvec[i].bv_page, 1, dirty);
+		if (!(i & 1023))
+			cond_resched();
+	}
 	pin_unaccount(ctx, pin->nr);
 	kvfree(pin->bvec);
 	pin->bvec = NULL;
