@@ -354,14 +354,19 @@ TEST_F_TIMEOUT(owner, owner_exit_releases_while_child_holds_fd, 120)
 		if (holder < 0)
 			_exit(3);
 		if (!holder) {
-			/* Keep only the device fd (and the pipe), then wait. */
+			/*
+			 * Keep only the device fd (and the pipe), then wait;
+			 * never outlive the test by long, whatever happens.
+			 */
 			close(s);
+			alarm(30);
 			pause();
 			_exit(0);
 		}
 		close(s);	/* the owner's queues still hold the socket */
 		if (write(pfd[1], &holder, sizeof(holder)) != sizeof(holder))
 			_exit(4);
+		alarm(30);
 		pause();
 		_exit(0);
 	}
