@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Completing an op, in the order the ABI promises: the user's output
- * buffers and status block, then the cqe, then the eventfd.
+ * buffers and status block, then the cqe, then the eventfd or event.
  */
 #include <linux/cred.h>
 #include <linux/eventfd.h>
@@ -63,6 +63,10 @@ static void wsaovl_op_release(struct wsaovl_op *op)
 		eventfd_ctx_put(op->evfd);
 		op->evfd = NULL;
 	}
+	if (op->event) {
+		wsaovl_event_put(op->event);
+		op->event = NULL;
+	}
 	if (op->cred) {
 		put_cred(op->cred);
 		op->cred = NULL;
@@ -83,6 +87,7 @@ void wsaovl_op_complete(struct wsaovl_op *op)
 {
 	struct wsaovl_cqe *cqe = &op->cqe;
 	struct eventfd_ctx *evfd = op->evfd;
+	struct wsaovl_event *event = op->event;
 	bool parked = false;
 
 	if (cqe->res >= 0) {
@@ -110,12 +115,17 @@ void wsaovl_op_complete(struct wsaovl_op *op)
 	}
 
 	op->evfd = NULL;	/* ours until signalled */
+	op->event = NULL;
 	wsaovl_op_release(op);
 	if (!(op->inline_done && op->skip_inline_cqe))
 		parked = wsaovl_ring_post(op->ctx, op);
 	if (evfd) {
 		wsaovl_eventfd_signal(evfd);
 		eventfd_ctx_put(evfd);
+	}
+	if (event) {
+		wsaovl_event_set(event);
+		wsaovl_event_put(event);
 	}
 	if (!parked)
 		wsaovl_op_free(op);

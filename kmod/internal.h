@@ -7,6 +7,11 @@
  *   sockq->lock (mutex)       owns a queue's ops list and its socket I/O
  *   ctx->lock (spinlock)      the queue hash, the ring producer, overflow
  *   socket waitqueue lock     only to add/remove our wait entry
+ *
+ * Events (event.c), taken under sockq->lock when an op sets its event,
+ * never together with ctx->lock:
+ *   ctx->wait_all_lock (mutex) several events of the context at once
+ *   event->lock (spinlock)     one event's state and wait-any waiters
  */
 #ifndef WSAOVL_INTERNAL_H
 #define WSAOVL_INTERNAL_H
@@ -57,6 +62,7 @@ struct wsaovl_ctx {
 	refcount_t refs;		/* the open file, and each sockq */
 	struct mutex cancel_lock;	/* one cancellation walk at a time */
 	struct mutex setup_lock;	/* ring creation against mmap */
+	struct mutex wait_all_lock;	/* events: see event.c */
 };
 
 /* User memory pinned at submit, so a worker can reach it without the mm. */
@@ -96,6 +102,7 @@ struct wsaovl_op {
 	struct pid *submitter;		/* referenced: numbers get reused */
 	const struct cred *cred;	/* the submitter's, for retries */
 	struct eventfd_ctx *evfd;
+	struct wsaovl_event *event;	/* WSAOVL_SQE_EVENT; referenced */
 
 	/* data: user iovecs for the inline try, pinned pages afterwards */
 	struct iovec *iov;
@@ -158,6 +165,16 @@ void wsaovl_sockq_kick(struct wsaovl_sockq *q, unsigned long delay);
 /* complete.c */
 void wsaovl_op_complete(struct wsaovl_op *op);
 void wsaovl_op_free(struct wsaovl_op *op);
+
+/* event.c: event objects and WSAOVL_IOC_WAIT */
+struct wsaovl_event;
+long wsaovl_event_create(struct wsaovl_ctx *ctx,
+			 struct wsaovl_event_args __user *arg);
+long wsaovl_wait(struct wsaovl_ctx *ctx, struct wsaovl_wait __user *arg);
+struct wsaovl_event *wsaovl_event_get(struct wsaovl_ctx *ctx, int fd);
+void wsaovl_event_put(struct wsaovl_event *ev);
+void wsaovl_event_set(struct wsaovl_event *ev);
+void wsaovl_event_reset(struct wsaovl_event *ev);
 
 /* cancel.c */
 long wsaovl_cancel(struct wsaovl_ctx *ctx, struct wsaovl_cancel __user *arg);

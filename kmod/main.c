@@ -92,6 +92,7 @@ static int wsaovl_open(struct inode *inode, struct file *file)
 	refcount_set(&ctx->refs, 1);
 	mutex_init(&ctx->cancel_lock);
 	mutex_init(&ctx->setup_lock);
+	mutex_init(&ctx->wait_all_lock);
 	file->private_data = ctx;
 	atomic_inc(&wsaovl_live_ctx);
 	return nonseekable_open(inode, file);
@@ -180,6 +181,10 @@ static long wsaovl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return wsaovl_cancel(ctx, uarg);
 	case WSAOVL_IOC_FLUSH:
 		return wsaovl_ring_flush(ctx);
+	case WSAOVL_IOC_CREATE_EVENT:
+		return wsaovl_event_create(ctx, uarg);
+	case WSAOVL_IOC_WAIT:
+		return wsaovl_wait(ctx, uarg);
 	default:
 		return -ENOIOCTLCMD;
 	}

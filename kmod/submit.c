@@ -175,6 +175,17 @@ static int wsaovl_op_prep(struct wsaovl_op *op, const struct wsaovl_sqe *sqe,
 		if (ret)
 			return ret;
 	}
+	if (sqe->flags & WSAOVL_SQE_EVENT) {
+		struct wsaovl_event *ev;
+
+		/* The one eventfd field names an eventfd or an event. */
+		if (sqe->flags & WSAOVL_SQE_EVENTFD)
+			return -EINVAL;
+		ev = wsaovl_event_get(op->ctx, sqe->eventfd);
+		if (IS_ERR(ev))
+			return PTR_ERR(ev);
+		op->event = ev;
+	}
 	if (sqe->flags & WSAOVL_SQE_EVENTFD) {
 		struct eventfd_ctx *evfd = eventfd_ctx_fdget(sqe->eventfd);
 
@@ -188,6 +199,9 @@ static int wsaovl_op_prep(struct wsaovl_op *op, const struct wsaovl_sqe *sqe,
 	op->cqe.tag = sqe->tag;
 	op->cqe.tid = sqe->tid ? sqe->tid : task_pid_vnr(current);
 	op->cqe.opcode = op->opcode;
+	/* Last, as Windows resets hEvent on issue: before any attempt. */
+	if (op->event)
+		wsaovl_event_reset(op->event);
 	return 0;
 }
 

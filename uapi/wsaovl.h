@@ -13,7 +13,7 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define WSAOVL_ABI_VERSION	1
+#define WSAOVL_ABI_VERSION	2
 
 /* Features reported by WSAOVL_IOC_QUERY. */
 #define WSAOVL_FEAT_RING	0x01U	/* mmap'd completion ring */
@@ -21,7 +21,8 @@
 #define WSAOVL_FEAT_EVENTFD	0x04U	/* eventfd signalled at completion */
 #define WSAOVL_FEAT_CANCEL	0x08U	/* WSAOVL_IOC_CANCEL selectors */
 #define WSAOVL_FEAT_SKIP_INLINE	0x10U	/* WSAOVL_SQE_SKIP_INLINE_CQE */
-#define WSAOVL_FEATURES		0x1fU
+#define WSAOVL_FEAT_EVENTS	0x20U	/* event objects, WSAOVL_IOC_WAIT, WSAOVL_SQE_EVENT */
+#define WSAOVL_FEATURES		0x3fU
 
 /* Hard limits; the module parameters can only lower the per-context ones. */
 #define WSAOVL_MAX_BUFS		1024	/* WSABUFs per op (UIO_MAXIOV) */
@@ -30,6 +31,7 @@
 #define WSAOVL_MAX_BATCH	1024	/* sqes per WSAOVL_IOC_SUBMIT */
 #define WSAOVL_RING_MIN		16	/* completion ring entries */
 #define WSAOVL_RING_MAX		65536
+#define WSAOVL_MAX_WAIT		64	/* objects per WSAOVL_IOC_WAIT, besides the alert */
 
 /* Operations. */
 #define WSAOVL_OP_SEND		1	/* WSASend */
@@ -154,7 +156,8 @@ struct wsaovl_ring {
 /* sqe.flags */
 #define WSAOVL_SQE_EVENTFD	 0x1U	/* sqe.eventfd is valid */
 #define WSAOVL_SQE_SKIP_INLINE_CQE 0x2U	/* no cqe if completed inline */
-#define WSAOVL_SQE_FLAGS	 0x3U
+#define WSAOVL_SQE_EVENT	 0x4U	/* sqe.eventfd is a wsaovl event of this context */
+#define WSAOVL_SQE_FLAGS	 0x7U
 
 /* sqe.state, written back by WSAOVL_IOC_SUBMIT */
 #define WSAOVL_STATE_PENDING	1	/* queued; a cqe will follow */
@@ -176,7 +179,7 @@ struct wsaovl_sqe {
 	__u64 control;		/* SENDMSG/RECVMSG control buffer */
 	__u64 tag;		/* returned in the cqe; libwsa: its op record */
 	__u64 status;		/* optional struct wsaovl_status *, 8-byte aligned */
-	__s32 eventfd;		/* with WSAOVL_SQE_EVENTFD */
+	__s32 eventfd;		/* with WSAOVL_SQE_EVENTFD or WSAOVL_SQE_EVENT */
 	__u32 tid;		/* thread the completion is for; 0 = submitter */
 	/* out, written for every sqe the kernel looked at */
 	__u32 state;		/* WSAOVL_STATE_* */
@@ -214,6 +217,32 @@ struct wsaovl_cancel {
 	__u32 reserved[3];	/* must be 0 */
 };
 
+/*
+ * Event objects, as Windows' (CreateEvent): WSAOVL_IOC_CREATE_EVENT returns
+ * a new fd (O_CLOEXEC) for one, owned by the context.  The event fd takes
+ * the WSAOVL_IOC_EVENT_* ioctls and poll() (EPOLLIN while signalled).
+ */
+struct wsaovl_event_args {
+	__u32 manual;		/* 1: manual-reset; 0: auto-reset */
+	__u32 signaled;		/* 1: signalled; 0: not */
+};
+
+/* WSAOVL_IOC_WAIT: wait for any or all of count events (WaitForMultipleObjectsEx). */
+#define WSAOVL_WAIT_ALL		0x1U	/* all of objs[] at once, else any one */
+#define WSAOVL_WAIT_ALERT	0x2U	/* alert is an event: the alertable wait */
+#define WSAOVL_WAIT_FLAGS	0x3U
+#define WSAOVL_WAIT_INFINITE	(~(__u64)0)
+
+struct wsaovl_wait {
+	__u64 timeout;		/* absolute CLOCK_MONOTONIC ns, or WSAOVL_WAIT_INFINITE */
+	__u64 objs;		/* __s32 event fds[count] */
+	__u32 count;		/* 0..WSAOVL_MAX_WAIT; 0 only with WSAOVL_WAIT_ALERT */
+	__u32 flags;		/* WSAOVL_WAIT_* */
+	__s32 alert;		/* with WSAOVL_WAIT_ALERT: an event fd; else 0 */
+	__u32 index;		/* out: the satisfying object; count for the alert */
+	__u32 reserved[2];	/* must be 0 */
+};
+
 #define WSAOVL_IOC_MAGIC	0xF7
 #define WSAOVL_IOC_QUERY	_IOR(WSAOVL_IOC_MAGIC, 0, struct wsaovl_query)
 #define WSAOVL_IOC_SETUP	_IOWR(WSAOVL_IOC_MAGIC, 1, struct wsaovl_setup)
@@ -221,5 +250,15 @@ struct wsaovl_cancel {
 #define WSAOVL_IOC_CANCEL	_IOW(WSAOVL_IOC_MAGIC, 3, struct wsaovl_cancel)
 /* Move held-back completions into the ring; returns how many still wait. */
 #define WSAOVL_IOC_FLUSH	_IO(WSAOVL_IOC_MAGIC, 4)
+/* Returns the new event's fd. */
+#define WSAOVL_IOC_CREATE_EVENT	_IOW(WSAOVL_IOC_MAGIC, 5, struct wsaovl_event_args)
+/* Returns the index also stored in wsaovl_wait.index. */
+#define WSAOVL_IOC_WAIT		_IOWR(WSAOVL_IOC_MAGIC, 6, struct wsaovl_wait)
+
+/* On an event fd.  SET, RESET and PULSE store the previous state (0 or 1). */
+#define WSAOVL_IOC_EVENT_SET	_IOR(WSAOVL_IOC_MAGIC, 0x40, __u32)
+#define WSAOVL_IOC_EVENT_RESET	_IOR(WSAOVL_IOC_MAGIC, 0x41, __u32)
+#define WSAOVL_IOC_EVENT_PULSE	_IOR(WSAOVL_IOC_MAGIC, 0x42, __u32)
+#define WSAOVL_IOC_EVENT_READ	_IOR(WSAOVL_IOC_MAGIC, 0x43, struct wsaovl_event_args)
 
 #endif /* _UAPI_LINUX_WSAOVL_H */
