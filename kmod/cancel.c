@@ -6,6 +6,8 @@
 #include <linux/file.h>
 #include <linux/net.h>
 #include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
@@ -82,6 +84,17 @@ static unsigned int wsaovl_cancel_match(struct wsaovl_ctx *ctx,
 	return n;
 }
 
+/* The thread behind pid runs and is not exiting. */
+static bool wsaovl_pid_alive(struct pid *pid)
+{
+	struct task_struct *task = get_pid_task(pid, PIDTYPE_PID);
+	bool alive = task && !(task->flags & PF_EXITING);
+
+	if (task)
+		put_task_struct(task);
+	return alive;
+}
+
 long wsaovl_cancel(struct wsaovl_ctx *ctx, struct wsaovl_cancel __user *arg)
 {
 	struct file *file = NULL;
@@ -113,6 +126,11 @@ long wsaovl_cancel(struct wsaovl_ctx *ctx, struct wsaovl_cancel __user *arg)
 		tid = find_get_pid(c.tid);
 		if (!tid)
 			return 0;
+		/* Joined already: its number may be anyone's soon. */
+		if (!wsaovl_pid_alive(tid)) {
+			put_pid(tid);
+			return 0;
+		}
 		break;
 	case WSAOVL_CANCEL_TAG:
 	case WSAOVL_CANCEL_ALL:

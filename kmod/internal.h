@@ -4,7 +4,11 @@
  *
  * Locking, outermost first:
  *   ctx->cancel_lock (mutex)  serialises cancellation walks
- *   sockq->lock (mutex)       owns a queue's ops list and its socket I/O
+ *   sockq->lock (mutex)       owns a queue's ops list and its socket I/O;
+ *                             user memory may fault under it (rarely:
+ *                             buffers are prefaulted, pinned outside it)
+ *   mm->mmap_lock             faults; mmap, which takes setup_lock
+ *   ctx->setup_lock (mutex)   ring creation against mmap; no user access
  *   ctx->lock (spinlock)      the queue hash, the ring producer, overflow
  *   socket waitqueue lock     only to add/remove our wait entry
  *
@@ -70,6 +74,7 @@ struct wsaovl_pin {
 	struct bio_vec *bvec;
 	unsigned int nr;
 	size_t len;
+	bool memlock;		/* charged to RLIMIT_MEMLOCK */
 };
 
 /* The ops of one socket in one direction, executed in submission order. */
@@ -147,8 +152,9 @@ long wsaovl_submit(struct wsaovl_ctx *ctx, struct wsaovl_submit __user *arg);
 
 /* pin.c */
 int wsaovl_pin_user(struct wsaovl_ctx *ctx, const struct iovec *iov,
-		    unsigned int nr, bool writable, struct wsaovl_pin *pin);
-bool wsaovl_pin_fits(struct wsaovl_ctx *ctx, const struct iovec *iov,
+		    unsigned int nr, bool writable, bool memlock,
+		    struct wsaovl_pin *pin);
+int wsaovl_pin_fits(struct wsaovl_ctx *ctx, const struct iovec *iov,
 		     unsigned int nr);
 void wsaovl_unpin(struct wsaovl_ctx *ctx, struct wsaovl_pin *pin, bool dirty);
 size_t wsaovl_pin_copy(struct wsaovl_pin *pin, size_t off, const void *src,

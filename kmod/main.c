@@ -10,6 +10,7 @@
 
 #include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/fdtable.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -118,21 +119,33 @@ void wsaovl_ctx_put(struct wsaovl_ctx *ctx)
  */
 int wsaovl_ctx_check_owner(struct wsaovl_ctx *ctx)
 {
-	return task_tgid(current) == ctx->owner ? 0 : -EPERM;
+	/* The mm too: after an exec the process is no longer the one that opened it. */
+	return task_tgid(current) == ctx->owner && current->mm == ctx->mm ?
+	       0 : -EPERM;
+}
+
+static int wsaovl_fd_is(const void *file, struct file *f, unsigned int fd)
+{
+	return f == file;
 }
 
 /*
  * Called at every close of an fd for the file, including the owner's exit
- * (exit_files).  When the whole owning process is going away, end its ops
+ * (exit_files) and exec (close-on-exec).  When the owning process lets go
+ * of its last fd for the context, or is going away altogether, end its ops
  * and release its sockets, pinned pages and credentials now, even if
- * another process (a forked child) still holds the file.
+ * another process (a forked child) still holds the file: they are the
+ * owner's, and nobody else may use them.
  */
 static int wsaovl_flush(struct file *file, fl_owner_t id)
 {
 	struct wsaovl_ctx *ctx = file->private_data;
 
-	if (current->flags & PF_EXITING && !wsaovl_ctx_check_owner(ctx) &&
-	    !atomic_read(&current->signal->live))
+	if (task_tgid(current) != ctx->owner)
+		return 0;
+	if (current->flags & PF_EXITING && !atomic_read(&current->signal->live))
+		wsaovl_cancel_all(ctx);
+	else if (current->files && !iterate_fd(current->files, 0, wsaovl_fd_is, file))
 		wsaovl_cancel_all(ctx);
 	return 0;
 }
@@ -194,6 +207,8 @@ static __poll_t wsaovl_poll(struct file *file, poll_table *pt)
 {
 	struct wsaovl_ctx *ctx = file->private_data;
 
+	if (wsaovl_ctx_check_owner(ctx))
+		return EPOLLERR;	/* not the owner's: nothing to wait for */
 	poll_wait(file, &ctx->poll_wait, pt);
 	wsaovl_ring_flush(ctx);
 	return wsaovl_ring_ready(ctx) ? EPOLLIN | EPOLLRDNORM : 0;

@@ -92,8 +92,11 @@ static void pin_uncharge_memlock(struct wsaovl_ctx *ctx, long npages)
 	atomic64_sub(npages, &ctx->mm->pinned_vm);
 }
 
-/* The module's own budgets: -EAGAIN past them; RLIMIT_MEMLOCK: -ENOBUFS. */
-static int pin_account(struct wsaovl_ctx *ctx, long npages)
+/*
+ * The module's own budgets: -EAGAIN past them; with @memlock, also
+ * RLIMIT_MEMLOCK: -ENOBUFS.
+ */
+static int pin_account(struct wsaovl_ctx *ctx, long npages, bool memlock)
 {
 	long total = atomic_long_add_return(npages, &wsaovl_pinned_total);
 	long mine = atomic_long_add_return(npages, &ctx->pinned_pages);
@@ -101,7 +104,7 @@ static int pin_account(struct wsaovl_ctx *ctx, long npages)
 
 	if (mine <= (long)(READ_ONCE(wsaovl_max_pinned) >> PAGE_SHIFT) &&
 	    total <= (long)(READ_ONCE(wsaovl_max_pinned_total) >> PAGE_SHIFT)) {
-		ret = pin_charge_memlock(ctx, npages);
+		ret = memlock ? pin_charge_memlock(ctx, npages) : 0;
 		if (!ret)
 			return 0;
 	}
@@ -110,9 +113,10 @@ static int pin_account(struct wsaovl_ctx *ctx, long npages)
 	return ret;
 }
 
-static void pin_unaccount(struct wsaovl_ctx *ctx, long npages)
+static void pin_unaccount(struct wsaovl_ctx *ctx, long npages, bool memlock)
 {
-	pin_uncharge_memlock(ctx, npages);
+	if (memlock)
+		pin_uncharge_memlock(ctx, npages);
 	atomic_long_sub(npages, &ctx->pinned_pages);
 	atomic_long_sub(npages, &wsaovl_pinned_total);
 }
@@ -127,29 +131,40 @@ static unsigned long iov_pages(const struct iovec *iov, unsigned int nr)
 	return npages;
 }
 
-/* Would pinning iov[0..nr) fit the budgets now?  (A check, not a hold.) */
-bool wsaovl_pin_fits(struct wsaovl_ctx *ctx, const struct iovec *iov,
-		     unsigned int nr)
+/*
+ * Would pinning iov[0..nr) fit the budgets now?  (A check, not a hold.)
+ * 0, or the error pinning would give: -EAGAIN or -ENOBUFS.
+ */
+int wsaovl_pin_fits(struct wsaovl_ctx *ctx, const struct iovec *iov,
+		    unsigned int nr)
 {
 	unsigned long npages = iov_pages(iov, nr);
 
+	if (atomic_long_read(&ctx->pinned_pages) + npages >
+	    READ_ONCE(wsaovl_max_pinned) >> PAGE_SHIFT ||
+	    atomic_long_read(&wsaovl_pinned_total) + npages >
+	    READ_ONCE(wsaovl_max_pinned_total) >> PAGE_SHIFT)
+		return -EAGAIN;
 	if (!ctx->memlock_unlimited &&
 	    atomic_long_read(&ctx->user->locked_vm) + npages >
 	    rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT)
-		return false;
-	return atomic_long_read(&ctx->pinned_pages) + npages <=
-	       READ_ONCE(wsaovl_max_pinned) >> PAGE_SHIFT &&
-	       atomic_long_read(&wsaovl_pinned_total) + npages <=
-	       READ_ONCE(wsaovl_max_pinned_total) >> PAGE_SHIFT;
+		return -ENOBUFS;
+	return 0;
 }
 
 /*
  * Pin the user ranges in iov[0..nr) (already access_ok-checked) into one
  * bio_vec array.  Returns -EAGAIN past the context's or the module's
- * pinning budget, -ENOBUFS past RLIMIT_MEMLOCK.  Task context.
+ * pinning budget, and with @memlock -ENOBUFS past RLIMIT_MEMLOCK.  Data
+ * buffers are charged to RLIMIT_MEMLOCK; the one-page output regions
+ * (name, control, status block: at most three per op, often one page
+ * shared by many ops) are bounded by max_ops and max_pinned instead, so
+ * that a few MiB of locked memory still allow thousands of pending ops.
+ * Task context.
  */
 int wsaovl_pin_user(struct wsaovl_ctx *ctx, const struct iovec *iov,
-		    unsigned int nr, bool writable, struct wsaovl_pin *pin)
+		    unsigned int nr, bool writable, bool memlock,
+		    struct wsaovl_pin *pin)
 {
 	unsigned int gup = FOLL_LONGTERM | (writable ? FOLL_WRITE : 0);
 	unsigned long npages = iov_pages(iov, nr), idx = 0, i, n;
@@ -163,10 +178,11 @@ int wsaovl_pin_user(struct wsaovl_ctx *ctx, const struct iovec *iov,
 	pin->bvec = NULL;
 	pin->nr = 0;
 	pin->len = total;
+	pin->memlock = memlock;
 	if (!npages)
 		return 0;
 
-	ret = pin_account(ctx, npages);
+	ret = pin_account(ctx, npages, memlock);
 	if (ret)
 		return ret;
 	ret = -ENOMEM;
@@ -206,7 +222,7 @@ unpin:
 free:
 	kvfree(pages);
 	kvfree(bv);
-	pin_unaccount(ctx, npages);
+	pin_unaccount(ctx, npages, memlock);
 	return ret;
 }
 
@@ -219,7 +235,7 @@ void wsaovl_unpin(struct wsaovl_ctx *ctx, struct wsaovl_pin *pin, bool dirty)
 		if (!(i & 1023))
 			cond_resched();
 	}
-	pin_unaccount(ctx, pin->nr);
+	pin_unaccount(ctx, pin->nr, pin->memlock);
 	kvfree(pin->bvec);
 	pin->bvec = NULL;
 	pin->nr = 0;

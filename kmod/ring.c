@@ -122,7 +122,9 @@ int wsaovl_ring_mmap(struct wsaovl_ctx *ctx, struct vm_area_struct *vma)
 	int ret = -EINVAL;
 
 	mutex_lock(&ctx->setup_lock);
-	if (ctx->ring && !vma->vm_pgoff && npages <= ctx->ring_nr_pages) {
+	/* Shared only: head is written by userspace and read by us. */
+	if (ctx->ring && !vma->vm_pgoff && npages <= ctx->ring_nr_pages &&
+	    vma->vm_flags & VM_SHARED) {
 		wsaovl_vm_flags_set(vma, VM_DONTCOPY | VM_DONTEXPAND |
 					 VM_DONTDUMP);
 		ret = vm_insert_pages(vma, vma->vm_start, ctx->ring_pages,

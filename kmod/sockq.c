@@ -285,7 +285,7 @@ static int wsaovl_op_pin_data(struct wsaovl_op *op)
 	int ret;
 
 	ret = wsaovl_pin_user(op->ctx, op->iov, op->nr_iov,
-			      !wsaovl_op_is_send(op->opcode), &op->data);
+			      !wsaovl_op_is_send(op->opcode), true, &op->data);
 	if (ret)
 		return ret;
 	iov_iter_bvec(&op->iter,
@@ -388,7 +388,10 @@ static int wsaovl_op_done_inline(struct wsaovl_op *op, int res,
 	return WSAOVL_STATE_DONE;
 }
 
-/* The live queue for file and direction, locked, with a reference. */
+/*
+ * The live queue for file and direction, locked, with a reference.  The
+ * wait is killable: the holder may be stuck in a page fault.
+ */
 static struct wsaovl_sockq *sockq_get_locked(struct wsaovl_ctx *ctx,
 					     struct file *file, bool send)
 {
@@ -398,12 +401,66 @@ static struct wsaovl_sockq *sockq_get_locked(struct wsaovl_ctx *ctx,
 		q = sockq_lookup(ctx, file, send, true);
 		if (IS_ERR(q))
 			return q;
-		mutex_lock(&q->lock);
+		if (mutex_lock_killable(&q->lock)) {
+			wsaovl_sockq_put(q);
+			return ERR_PTR(-EINTR);
+		}
 		if (!q->dead)
 			return q;
 		mutex_unlock(&q->lock);
 		wsaovl_sockq_put(q);
 	}
+}
+
+/* Unlock and drop a queue we hold; retire it first if it holds no op. */
+static void sockq_release_locked(struct wsaovl_sockq *q)
+{
+	if (list_empty(&q->ops))
+		wsaovl_sockq_retire(q);
+	mutex_unlock(&q->lock);
+	wsaovl_sockq_put(q);
+}
+
+/* Bytes of the data buffers prefaulted before an inline attempt. */
+#define WSAOVL_PREFAULT_MAX	(256 << 10)
+
+/*
+ * Fault the start of the op's buffers in before taking the queue's lock,
+ * so the inline attempt rarely faults under it: a buffer behind
+ * userfaultfd or a slow file system then stalls the submitter, not the
+ * queue, its worker and every cancellation.
+ */
+static void wsaovl_op_prefault(struct wsaovl_op *op)
+{
+	size_t n = min_t(size_t, op->total, WSAOVL_PREFAULT_MAX);
+
+	if (!n)
+		return;
+	if (wsaovl_op_is_send(op->opcode))
+		fault_in_iov_iter_readable(&op->iter, n);
+	else
+		fault_in_iov_iter_writeable(&op->iter, n);
+}
+
+/* The op's first try on the queue it holds; -EAGAIN: it must wait. */
+static int wsaovl_op_try_first(struct wsaovl_ctx *ctx, struct wsaovl_op *op,
+			       struct file *file, struct wsaovl_cqe *done)
+{
+	int ret;
+
+	/*
+	 * A stream send may go out in part and must then pin the rest:
+	 * refuse it now, with nothing sent, if that can't fit.
+	 */
+	if (wsaovl_op_is_send(op->opcode) && op->stream && !op->data.nr) {
+		ret = wsaovl_pin_fits(ctx, op->iov, op->nr_iov);
+		if (ret)
+			return ret;
+	}
+	ret = wsaovl_op_attempt(op, sock_from_file(file));
+	if (ret == -EAGAIN)
+		return ret;
+	return wsaovl_op_done_inline(op, ret, done);
 }
 
 /*
@@ -415,8 +472,10 @@ static struct wsaovl_sockq *sockq_get_locked(struct wsaovl_ctx *ctx,
  * under the queue's lock, so no other op of this context moves bytes in
  * this direction on this socket until it completes or is queued (a stream
  * send of one thread never lands inside another's, a WAITALL receive is
- * never split by another receive).  User memory may fault under that lock;
- * that stalls only this queue.
+ * never split by another receive).  Its buffers are prefaulted before, and
+ * an op that moved nothing is pinned after dropping the lock (then tried
+ * once more if the queue drained meanwhile), so a fault stalls the queue
+ * only in the rare case of a partly done stream op whose rest faults.
  */
 int wsaovl_sockq_submit(struct wsaovl_ctx *ctx, struct file *file,
 			struct wsaovl_op *op, struct wsaovl_cqe *done)
@@ -425,38 +484,41 @@ int wsaovl_sockq_submit(struct wsaovl_ctx *ctx, struct file *file,
 	struct wsaovl_sockq *q;
 	int ret;
 
+	wsaovl_op_prefault(op);
 	q = sockq_get_locked(ctx, file, send);
 	if (IS_ERR(q))
 		return PTR_ERR(q);
 	if (list_empty(&q->ops)) {
-		/*
-		 * A stream send may go out in part and must then pin the
-		 * rest: refuse it now, with nothing sent, if that can't fit.
-		 */
-		if (send && op->stream &&
-		    !wsaovl_pin_fits(ctx, op->iov, op->nr_iov)) {
-			ret = -EAGAIN;
+		ret = wsaovl_op_try_first(ctx, op, file, done);
+		if (ret != -EAGAIN)
 			goto out;
+	}
+	if (!op->done) {
+		sockq_release_locked(q);
+		ret = wsaovl_op_pin_data(op);
+		if (ret)
+			return wsaovl_op_done_inline(op, ret, done);
+		q = sockq_get_locked(ctx, file, send);
+		if (IS_ERR(q))
+			return wsaovl_op_done_inline(op, PTR_ERR(q), done);
+		if (list_empty(&q->ops)) {
+			ret = wsaovl_op_try_first(ctx, op, file, done);
+			if (ret != -EAGAIN)
+				goto out;
 		}
-		ret = wsaovl_op_attempt(op, sock_from_file(file));
-		if (ret != -EAGAIN) {
+	} else {
+		/* Bytes moved: keep the queue until the op is on it. */
+		ret = wsaovl_op_pin_data(op);
+		if (ret) {
 			ret = wsaovl_op_done_inline(op, ret, done);
 			goto out;
 		}
-	}
-	ret = wsaovl_op_pin_data(op);
-	if (ret) {
-		ret = wsaovl_op_done_inline(op, ret, done);
-		goto out;
 	}
 	list_add_tail(&op->node, &q->ops);
 	if (list_is_singular(&q->ops) && sockq_arm(q))
 		wsaovl_sockq_kick(q, 0);
 	ret = WSAOVL_STATE_PENDING;
 out:
-	if (list_empty(&q->ops))
-		wsaovl_sockq_retire(q);
-	mutex_unlock(&q->lock);
-	wsaovl_sockq_put(q);
+	sockq_release_locked(q);
 	return ret;
 }

@@ -87,7 +87,7 @@ static int wsaovl_pin_out(struct wsaovl_op *op, u64 uaddr, size_t len,
 		return 0;
 	if (!uaddr || !access_ok(iov.iov_base, len))
 		return -EFAULT;
-	return wsaovl_pin_user(op->ctx, &iov, 1, true, pin);
+	return wsaovl_pin_user(op->ctx, &iov, 1, true, false, pin);
 }
 
 static int wsaovl_capture_addr(struct wsaovl_op *op, const struct wsaovl_sqe *sqe)
@@ -208,8 +208,9 @@ static int wsaovl_op_prep(struct wsaovl_op *op, const struct wsaovl_sqe *sqe,
 /*
  * Internet sockets only: their I/O does not depend on the caller's fd
  * table or root, as unix sockets' (SCM_RIGHTS, paths) does.  And only the
- * transports whose semantics the engine implements: TCP is a byte stream,
- * UDP and UDP-Lite are datagrams.  SCTP, MPTCP, ping, raw, L2TP... are not.
+ * transports whose semantics the engine implements: TCP is a byte stream;
+ * UDP, UDP-Lite and raw IP (Winsock's SOCK_RAW, which needs CAP_NET_RAW to
+ * create) are datagrams.  SCTP, MPTCP, ping, L2TP... are not.
  */
 static int wsaovl_sock_supported(struct socket *sock)
 {
@@ -221,6 +222,8 @@ static int wsaovl_sock_supported(struct socket *sock)
 		return 0;
 	if (sock->type == SOCK_DGRAM && (sk->sk_protocol == IPPROTO_UDP ||
 					 sk->sk_protocol == IPPROTO_UDPLITE))
+		return 0;
+	if (sock->type == SOCK_RAW)
 		return 0;
 	return -EPROTONOSUPPORT;
 }

@@ -52,8 +52,19 @@ int wsa_check_init(void)
  * starts with none and opens its own on first use.  The parent's ops stay
  * the parent's.
  */
+static void dev_atfork_prepare(void)
+{
+	pthread_mutex_lock(&wsa_dev.open_lock);	/* no fork mid-open */
+}
+
+static void dev_atfork_parent(void)
+{
+	pthread_mutex_unlock(&wsa_dev.open_lock);
+}
+
 static void dev_atfork_child(void)
 {
+	wsa_thread_atfork_child();
 	if (wsa_dev.fd >= 0)
 		close(wsa_dev.fd);
 	wsa_dev.fd = -1;
@@ -69,7 +80,7 @@ static pthread_once_t dev_atfork_once = PTHREAD_ONCE_INIT;
 
 static void dev_atfork_register(void)
 {
-	pthread_atfork(NULL, NULL, dev_atfork_child);
+	pthread_atfork(dev_atfork_prepare, dev_atfork_parent, dev_atfork_child);
 }
 
 static int dev_open_locked(void)
