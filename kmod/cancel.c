@@ -5,19 +5,22 @@
  */
 #include <linux/file.h>
 #include <linux/net.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
 #include "internal.h"
 
 static bool wsaovl_cancel_op(const struct wsaovl_op *op,
-			     const struct wsaovl_cancel *c)
+			     const struct wsaovl_cancel *c, struct pid *tid)
 {
 	switch (c->what) {
 	case WSAOVL_CANCEL_TAG:
 		return op->cqe.tag == c->tag;
 	case WSAOVL_CANCEL_TID:
-		return op->submitter == c->tid;
+		return op->submitter == tid;
 	default:
 		return true;
 	}
@@ -38,7 +41,7 @@ static bool wsaovl_cancel_queue(const struct wsaovl_sockq *q,
 
 static unsigned int wsaovl_cancel_match(struct wsaovl_ctx *ctx,
 					const struct wsaovl_cancel *c,
-					struct file *file)
+					struct file *file, struct pid *tid)
 {
 	struct wsaovl_sockq *q, *qtmp;
 	struct wsaovl_op *op, *optmp;
@@ -61,12 +64,13 @@ static unsigned int wsaovl_cancel_match(struct wsaovl_ctx *ctx,
 		mutex_lock(&q->lock);
 		head = list_first_entry_or_null(&q->ops, struct wsaovl_op, node);
 		list_for_each_entry_safe(op, optmp, &q->ops, node) {
-			if (!wsaovl_cancel_op(op, c))
+			if (!wsaovl_cancel_op(op, c, tid))
 				continue;
 			list_del(&op->node);
 			op->cqe.res = -ECANCELED;
 			wsaovl_op_complete(op);
 			n++;
+			cond_resched();
 		}
 		if (list_empty(&q->ops))
 			wsaovl_sockq_retire(q);
@@ -80,9 +84,21 @@ static unsigned int wsaovl_cancel_match(struct wsaovl_ctx *ctx,
 	return n;
 }
 
+/* The thread behind pid runs and is not exiting. */
+static bool wsaovl_pid_alive(struct pid *pid)
+{
+	struct task_struct *task = get_pid_task(pid, PIDTYPE_PID);
+	bool alive = task && !(task->flags & PF_EXITING);
+
+	if (task)
+		put_task_struct(task);
+	return alive;
+}
+
 long wsaovl_cancel(struct wsaovl_ctx *ctx, struct wsaovl_cancel __user *arg)
 {
 	struct file *file = NULL;
+	struct pid *tid = NULL;
 	struct wsaovl_cancel c;
 	long n;
 
@@ -101,16 +117,31 @@ long wsaovl_cancel(struct wsaovl_ctx *ctx, struct wsaovl_cancel __user *arg)
 			return -ENOTSOCK;
 		}
 		break;
-	case WSAOVL_CANCEL_TAG:
 	case WSAOVL_CANCEL_TID:
+		/*
+		 * The thread as the caller's pid namespace names it now; ops
+		 * hold their submitter's struct pid, so a reused number never
+		 * matches an older thread's ops.
+		 */
+		tid = find_get_pid(c.tid);
+		if (!tid)
+			return 0;
+		/* Joined already: its number may be anyone's soon. */
+		if (!wsaovl_pid_alive(tid)) {
+			put_pid(tid);
+			return 0;
+		}
+		break;
+	case WSAOVL_CANCEL_TAG:
 	case WSAOVL_CANCEL_ALL:
 		break;
 	default:
 		return -EINVAL;
 	}
-	n = wsaovl_cancel_match(ctx, &c, file);
+	n = wsaovl_cancel_match(ctx, &c, file, tid);
 	if (file)
 		fput(file);
+	put_pid(tid);
 	return n;
 }
 
@@ -118,5 +149,5 @@ unsigned int wsaovl_cancel_all(struct wsaovl_ctx *ctx)
 {
 	struct wsaovl_cancel c = { .what = WSAOVL_CANCEL_ALL };
 
-	return wsaovl_cancel_match(ctx, &c, NULL);
+	return wsaovl_cancel_match(ctx, &c, NULL, NULL);
 }

@@ -7,7 +7,9 @@
 #define WSAOVL_COMPAT_H
 
 #include <linux/eventfd.h>
+#include <linux/mm.h>
 #include <linux/uio.h>
+#include <net/sock.h>
 
 /*
  * v6.8 dropped eventfd_signal()'s count argument.  kmod/Kbuild detects it
@@ -27,5 +29,26 @@ static inline void wsaovl_eventfd_signal(struct eventfd_ctx *ctx)
 #define ITER_SOURCE	WRITE
 #define ITER_DEST	READ
 #endif
+
+/* v6.3 made vma->vm_flags read-only behind vm_flags_set(). */
+static inline void wsaovl_vm_flags_set(struct vm_area_struct *vma,
+				       unsigned long flags)
+{
+#ifdef WSAOVL_HAVE_VM_FLAGS_SET
+	vm_flags_set(vma, flags);
+#else
+	vma->vm_flags |= flags;
+#endif
+}
+
+/* v6.9 made net.core.optmem_max per network namespace. */
+static inline int wsaovl_optmem_max(struct sock *sk)
+{
+#ifdef WSAOVL_OPTMEM_PER_NETNS
+	return READ_ONCE(sock_net(sk)->core.sysctl_optmem_max);
+#else
+	return READ_ONCE(sysctl_optmem_max);
+#endif
+}
 
 #endif /* WSAOVL_COMPAT_H */

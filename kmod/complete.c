@@ -57,7 +57,7 @@ static void wsaovl_op_release(struct wsaovl_op *op)
 	wsaovl_unpin(ctx, &op->name_out, true);
 	wsaovl_unpin(ctx, &op->control_out, true);
 	wsaovl_unpin(ctx, &op->status_out, true);
-	kfree(op->control);
+	kvfree(op->control);
 	op->control = NULL;
 	if (op->evfd) {
 		eventfd_ctx_put(op->evfd);
@@ -71,6 +71,8 @@ static void wsaovl_op_release(struct wsaovl_op *op)
 		put_cred(op->cred);
 		op->cred = NULL;
 	}
+	put_pid(op->submitter);
+	op->submitter = NULL;
 }
 
 void wsaovl_op_free(struct wsaovl_op *op)

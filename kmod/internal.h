@@ -4,7 +4,11 @@
  *
  * Locking, outermost first:
  *   ctx->cancel_lock (mutex)  serialises cancellation walks
- *   sockq->lock (mutex)       owns a queue's ops list and its socket I/O
+ *   sockq->lock (mutex)       owns a queue's ops list and its socket I/O;
+ *                             user memory may fault under it (rarely:
+ *                             buffers are prefaulted, pinned outside it)
+ *   mm->mmap_lock             faults; mmap, which takes setup_lock
+ *   ctx->setup_lock (mutex)   ring creation against mmap; no user access
  *   ctx->lock (spinlock)      the queue hash, the ring producer, overflow
  *   socket waitqueue lock     only to add/remove our wait entry
  *
@@ -33,6 +37,8 @@
 extern unsigned int wsaovl_max_ops;
 extern unsigned long wsaovl_max_pinned;
 extern unsigned long wsaovl_max_pinned_total;
+extern int wsaovl_disabled;
+extern int wsaovl_group;
 extern atomic_long_t wsaovl_pinned_total;
 extern struct workqueue_struct *wsaovl_wq;
 extern struct kmem_cache *wsaovl_op_cache;
@@ -42,6 +48,8 @@ struct wsaovl_ctx {
 	spinlock_t lock;		/* sockqs, ring producer, overflow */
 	DECLARE_HASHTABLE(sockqs, 8);
 	struct wsaovl_ring *ring;	/* NULL until WSAOVL_IOC_SETUP */
+	struct page **ring_pages;	/* charged to the opener's memcg */
+	unsigned int ring_nr_pages;
 	size_t ring_bytes;
 	u32 cq_tail;			/* ours: the mapped copy is user-writable */
 	u32 cq_mask;
@@ -49,6 +57,11 @@ struct wsaovl_ctx {
 	unsigned int nr_overflow;
 	atomic_t nr_ops;		/* accepted and not yet freed */
 	atomic_long_t pinned_pages;	/* held by this context's ops */
+	/* The opening process: only it may use the context. */
+	struct pid *owner;		/* its thread-group id */
+	struct mm_struct *mm;		/* grabbed: pinned_vm is charged here */
+	struct user_struct *user;	/* locked_vm is charged here */
+	bool memlock_unlimited;		/* CAP_IPC_LOCK at open */
 	wait_queue_head_t poll_wait;
 	refcount_t refs;		/* the open file, and each sockq */
 	struct mutex cancel_lock;	/* one cancellation walk at a time */
@@ -61,6 +74,7 @@ struct wsaovl_pin {
 	struct bio_vec *bvec;
 	unsigned int nr;
 	size_t len;
+	bool memlock;		/* charged to RLIMIT_MEMLOCK */
 };
 
 /* The ops of one socket in one direction, executed in submission order. */
@@ -90,7 +104,7 @@ struct wsaovl_op {
 	bool stream;
 	u32 wflags;			/* WSAOVL_MSG_* as submitted */
 	unsigned int msg_flags;		/* translated for the socket layer */
-	pid_t submitter;
+	struct pid *submitter;		/* referenced: numbers get reused */
 	const struct cred *cred;	/* the submitter's, for retries */
 	struct eventfd_ctx *evfd;
 	struct wsaovl_event *event;	/* WSAOVL_SQE_EVENT; referenced */
@@ -123,6 +137,7 @@ static inline bool wsaovl_op_is_send(u8 opcode)
 
 /* main.c */
 void wsaovl_ctx_put(struct wsaovl_ctx *ctx);
+int wsaovl_ctx_check_owner(struct wsaovl_ctx *ctx);
 
 /* ring.c */
 int wsaovl_ring_setup(struct wsaovl_ctx *ctx, struct wsaovl_setup __user *arg);
@@ -137,8 +152,9 @@ long wsaovl_submit(struct wsaovl_ctx *ctx, struct wsaovl_submit __user *arg);
 
 /* pin.c */
 int wsaovl_pin_user(struct wsaovl_ctx *ctx, const struct iovec *iov,
-		    unsigned int nr, bool writable, struct wsaovl_pin *pin);
-bool wsaovl_pin_fits(struct wsaovl_ctx *ctx, const struct iovec *iov,
+		    unsigned int nr, bool writable, bool memlock,
+		    struct wsaovl_pin *pin);
+int wsaovl_pin_fits(struct wsaovl_ctx *ctx, const struct iovec *iov,
 		     unsigned int nr);
 void wsaovl_unpin(struct wsaovl_ctx *ctx, struct wsaovl_pin *pin, bool dirty);
 size_t wsaovl_pin_copy(struct wsaovl_pin *pin, size_t off, const void *src,

@@ -8,9 +8,14 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/fdtable.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -30,6 +35,15 @@ module_param_named(max_pinned_total, wsaovl_max_pinned_total, ulong, 0644);
 MODULE_PARM_DESC(max_pinned_total, "Bytes of user memory pinned by all open files (default 2 GiB)");
 atomic_long_t wsaovl_pinned_total = ATOMIC_LONG_INIT(0);
 
+/* Who may open the device, as io_uring_disabled and io_uring_group. */
+int wsaovl_disabled;
+module_param_named(disabled, wsaovl_disabled, int, 0644);
+MODULE_PARM_DESC(disabled, "0: everyone may open /dev/wsaovl (default); 1: only members of group and CAP_SYS_ADMIN; 2: nobody");
+
+int wsaovl_group = -1;
+module_param_named(group, wsaovl_group, int, 0644);
+MODULE_PARM_DESC(group, "With disabled=1: the gid whose members may open /dev/wsaovl (default -1: none)");
+
 static bool test_warn;
 module_param(test_warn, bool, 0444);
 MODULE_PARM_DESC(test_warn, "Test only: WARN at load, to prove log checks fail");
@@ -41,13 +55,37 @@ struct kmem_cache *wsaovl_sockq_cache;
 /* Contexts not yet freed; non-zero at unload means a reference leaked. */
 static atomic_t wsaovl_live_ctx = ATOMIC_INIT(0);
 
+static bool wsaovl_may_open(void)
+{
+	int disabled = READ_ONCE(wsaovl_disabled);
+	kgid_t gid;
+
+	if (disabled <= 0)
+		return true;
+	if (disabled >= 2)
+		return false;
+	if (capable(CAP_SYS_ADMIN))
+		return true;
+	gid = make_kgid(&init_user_ns, READ_ONCE(wsaovl_group));
+	return gid_valid(gid) && in_group_p(gid);
+}
+
 static int wsaovl_open(struct inode *inode, struct file *file)
 {
 	struct wsaovl_ctx *ctx;
 
+	if (!wsaovl_may_open())
+		return -EPERM;
+	if (!current->mm)
+		return -EPERM;	/* kernel threads have no process to own it */
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 	if (!ctx)
 		return -ENOMEM;
+	ctx->owner = get_pid(task_tgid(current));
+	ctx->mm = current->mm;
+	mmgrab(ctx->mm);
+	ctx->user = get_uid(current_user());
+	ctx->memlock_unlimited = capable(CAP_IPC_LOCK);
 	spin_lock_init(&ctx->lock);
 	hash_init(ctx->sockqs);
 	INIT_LIST_HEAD(&ctx->overflow);
@@ -68,8 +106,48 @@ void wsaovl_ctx_put(struct wsaovl_ctx *ctx)
 	wsaovl_ring_free(ctx);
 	WARN_ON_ONCE(atomic_read(&ctx->nr_ops));
 	WARN_ON_ONCE(atomic_long_read(&ctx->pinned_pages));
+	free_uid(ctx->user);
+	mmdrop(ctx->mm);
+	put_pid(ctx->owner);
 	kfree(ctx);
 	atomic_dec(&wsaovl_live_ctx);
+}
+
+/*
+ * A context belongs to the process that opened it: a forked child, or any
+ * process the fd was passed to, gets EPERM.
+ */
+int wsaovl_ctx_check_owner(struct wsaovl_ctx *ctx)
+{
+	/* The mm too: after an exec the process is no longer the one that opened it. */
+	return task_tgid(current) == ctx->owner && current->mm == ctx->mm ?
+	       0 : -EPERM;
+}
+
+static int wsaovl_fd_is(const void *file, struct file *f, unsigned int fd)
+{
+	return f == file;
+}
+
+/*
+ * Called at every close of an fd for the file, including the owner's exit
+ * (exit_files) and exec (close-on-exec).  When the owning process lets go
+ * of its last fd for the context, or is going away altogether, end its ops
+ * and release its sockets, pinned pages and credentials now, even if
+ * another process (a forked child) still holds the file: they are the
+ * owner's, and nobody else may use them.
+ */
+static int wsaovl_flush(struct file *file, fl_owner_t id)
+{
+	struct wsaovl_ctx *ctx = file->private_data;
+
+	if (task_tgid(current) != ctx->owner)
+		return 0;
+	if (current->flags & PF_EXITING && !atomic_read(&current->signal->live))
+		wsaovl_cancel_all(ctx);
+	else if (current->files && !iterate_fd(current->files, 0, wsaovl_fd_is, file))
+		wsaovl_cancel_all(ctx);
+	return 0;
 }
 
 static int wsaovl_release(struct inode *inode, struct file *file)
@@ -100,10 +178,14 @@ static long wsaovl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct wsaovl_ctx *ctx = file->private_data;
 	void __user *uarg = (void __user *)arg;
+	int ret;
 
-	switch (cmd) {
-	case WSAOVL_IOC_QUERY:
+	if (cmd == WSAOVL_IOC_QUERY)
 		return wsaovl_query(uarg);
+	ret = wsaovl_ctx_check_owner(ctx);
+	if (ret)
+		return ret;
+	switch (cmd) {
 	case WSAOVL_IOC_SETUP:
 		return wsaovl_ring_setup(ctx, uarg);
 	case WSAOVL_IOC_SUBMIT:
@@ -125,6 +207,8 @@ static __poll_t wsaovl_poll(struct file *file, poll_table *pt)
 {
 	struct wsaovl_ctx *ctx = file->private_data;
 
+	if (wsaovl_ctx_check_owner(ctx))
+		return EPOLLERR;	/* not the owner's: nothing to wait for */
 	poll_wait(file, &ctx->poll_wait, pt);
 	wsaovl_ring_flush(ctx);
 	return wsaovl_ring_ready(ctx) ? EPOLLIN | EPOLLRDNORM : 0;
@@ -132,12 +216,17 @@ static __poll_t wsaovl_poll(struct file *file, poll_table *pt)
 
 static int wsaovl_mmap(struct file *file, struct vm_area_struct *vma)
 {
-	return wsaovl_ring_mmap(file->private_data, vma);
+	struct wsaovl_ctx *ctx = file->private_data;
+
+	if (wsaovl_ctx_check_owner(ctx))
+		return -EPERM;
+	return wsaovl_ring_mmap(ctx, vma);
 }
 
 static const struct file_operations wsaovl_fops = {
 	.owner = THIS_MODULE,
 	.open = wsaovl_open,
+	.flush = wsaovl_flush,
 	.release = wsaovl_release,
 	.unlocked_ioctl = wsaovl_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,

@@ -8,6 +8,8 @@
 #include <linux/backing-dev.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/user.h>
 #include <linux/slab.h>
 
 #include "compat.h"
@@ -60,21 +62,61 @@ static int pin_segment(unsigned long addr, unsigned long n, unsigned int gup,
 	return 0;
 }
 
-static bool pin_account(struct wsaovl_ctx *ctx, long npages)
+/*
+ * Charge npages to the opener's locked memory against the submitter's
+ * RLIMIT_MEMLOCK (unless the opener had CAP_IPC_LOCK), as io_uring's
+ * registered buffers are, and to the owner's pinned_vm.  Task context.
+ */
+static int pin_charge_memlock(struct wsaovl_ctx *ctx, long npages)
+{
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	long cur, new;
+
+	if (!ctx->memlock_unlimited) {
+		cur = atomic_long_read(&ctx->user->locked_vm);
+		do {
+			new = cur + npages;
+			if (new > limit)
+				return -ENOBUFS;
+		} while (!atomic_long_try_cmpxchg(&ctx->user->locked_vm, &cur,
+						  new));
+	}
+	atomic64_add(npages, &ctx->mm->pinned_vm);
+	return 0;
+}
+
+static void pin_uncharge_memlock(struct wsaovl_ctx *ctx, long npages)
+{
+	if (!ctx->memlock_unlimited)
+		atomic_long_sub(npages, &ctx->user->locked_vm);
+	atomic64_sub(npages, &ctx->mm->pinned_vm);
+}
+
+/*
+ * The module's own budgets: -EAGAIN past them; with @memlock, also
+ * RLIMIT_MEMLOCK: -ENOBUFS.
+ */
+static int pin_account(struct wsaovl_ctx *ctx, long npages, bool memlock)
 {
 	long total = atomic_long_add_return(npages, &wsaovl_pinned_total);
 	long mine = atomic_long_add_return(npages, &ctx->pinned_pages);
+	int ret = -EAGAIN;
 
 	if (mine <= (long)(READ_ONCE(wsaovl_max_pinned) >> PAGE_SHIFT) &&
-	    total <= (long)(READ_ONCE(wsaovl_max_pinned_total) >> PAGE_SHIFT))
-		return true;
+	    total <= (long)(READ_ONCE(wsaovl_max_pinned_total) >> PAGE_SHIFT)) {
+		ret = memlock ? pin_charge_memlock(ctx, npages) : 0;
+		if (!ret)
+			return 0;
+	}
 	atomic_long_sub(npages, &ctx->pinned_pages);
 	atomic_long_sub(npages, &wsaovl_pinned_total);
-	return false;
+	return ret;
 }
 
-static void pin_unaccount(struct wsaovl_ctx *ctx, long npages)
+static void pin_unaccount(struct wsaovl_ctx *ctx, long npages, bool memlock)
 {
+	if (memlock)
+		pin_uncharge_memlock(ctx, npages);
 	atomic_long_sub(npages, &ctx->pinned_pages);
 	atomic_long_sub(npages, &wsaovl_pinned_total);
 }
@@ -89,25 +131,40 @@ static unsigned long iov_pages(const struct iovec *iov, unsigned int nr)
 	return npages;
 }
 
-/* Would pinning iov[0..nr) fit the budgets now?  (A check, not a hold.) */
-bool wsaovl_pin_fits(struct wsaovl_ctx *ctx, const struct iovec *iov,
-		     unsigned int nr)
+/*
+ * Would pinning iov[0..nr) fit the budgets now?  (A check, not a hold.)
+ * 0, or the error pinning would give: -EAGAIN or -ENOBUFS.
+ */
+int wsaovl_pin_fits(struct wsaovl_ctx *ctx, const struct iovec *iov,
+		    unsigned int nr)
 {
 	unsigned long npages = iov_pages(iov, nr);
 
-	return atomic_long_read(&ctx->pinned_pages) + npages <=
-	       READ_ONCE(wsaovl_max_pinned) >> PAGE_SHIFT &&
-	       atomic_long_read(&wsaovl_pinned_total) + npages <=
-	       READ_ONCE(wsaovl_max_pinned_total) >> PAGE_SHIFT;
+	if (atomic_long_read(&ctx->pinned_pages) + npages >
+	    READ_ONCE(wsaovl_max_pinned) >> PAGE_SHIFT ||
+	    atomic_long_read(&wsaovl_pinned_total) + npages >
+	    READ_ONCE(wsaovl_max_pinned_total) >> PAGE_SHIFT)
+		return -EAGAIN;
+	if (!ctx->memlock_unlimited &&
+	    atomic_long_read(&ctx->user->locked_vm) + npages >
+	    rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT)
+		return -ENOBUFS;
+	return 0;
 }
 
 /*
  * Pin the user ranges in iov[0..nr) (already access_ok-checked) into one
  * bio_vec array.  Returns -EAGAIN past the context's or the module's
- * pinning budget.
+ * pinning budget, and with @memlock -ENOBUFS past RLIMIT_MEMLOCK.  Data
+ * buffers are charged to RLIMIT_MEMLOCK; the one-page output regions
+ * (name, control, status block: at most three per op, often one page
+ * shared by many ops) are bounded by max_ops and max_pinned instead, so
+ * that a few MiB of locked memory still allow thousands of pending ops.
+ * Task context.
  */
 int wsaovl_pin_user(struct wsaovl_ctx *ctx, const struct iovec *iov,
-		    unsigned int nr, bool writable, struct wsaovl_pin *pin)
+		    unsigned int nr, bool writable, bool memlock,
+		    struct wsaovl_pin *pin)
 {
 	unsigned int gup = FOLL_LONGTERM | (writable ? FOLL_WRITE : 0);
 	unsigned long npages = iov_pages(iov, nr), idx = 0, i, n;
@@ -121,11 +178,13 @@ int wsaovl_pin_user(struct wsaovl_ctx *ctx, const struct iovec *iov,
 	pin->bvec = NULL;
 	pin->nr = 0;
 	pin->len = total;
+	pin->memlock = memlock;
 	if (!npages)
 		return 0;
 
-	if (!pin_account(ctx, npages))
-		return -EAGAIN;
+	ret = pin_account(ctx, npages, memlock);
+	if (ret)
+		return ret;
 	ret = -ENOMEM;
 	bv = kvmalloc_array(npages, sizeof(*bv), GFP_KERNEL_ACCOUNT);
 	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL);
@@ -163,7 +222,7 @@ unpin:
 free:
 	kvfree(pages);
 	kvfree(bv);
-	pin_unaccount(ctx, npages);
+	pin_unaccount(ctx, npages, memlock);
 	return ret;
 }
 
@@ -171,9 +230,12 @@ void wsaovl_unpin(struct wsaovl_ctx *ctx, struct wsaovl_pin *pin, bool dirty)
 {
 	unsigned int i;
 
-	for (i = 0; i < pin->nr; i++)
+	for (i = 0; i < pin->nr; i++) {
 		unpin_user_pages_dirty_lock(&pin->bvec[i].bv_page, 1, dirty);
-	pin_unaccount(ctx, pin->nr);
+		if (!(i & 1023))
+			cond_resched();
+	}
+	pin_unaccount(ctx, pin->nr, pin->memlock);
 	kvfree(pin->bvec);
 	pin->bvec = NULL;
 	pin->nr = 0;

@@ -12,12 +12,50 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
+#include "compat.h"
 #include "internal.h"
+
+/*
+ * The ring's pages come one by one from the page allocator, charged to the
+ * opener's memory cgroup (as io_uring's rings), and are mapped contiguously
+ * for the kernel with vmap and for userspace with vm_insert_pages.  Past
+ * the cgroup's limit SETUP fails with ENOMEM rather than OOM-killing.
+ */
+#define WSAOVL_RING_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
+static void ring_pages_free(struct page **pages, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		__free_page(pages[i]);
+	kvfree(pages);
+}
+
+static struct page **ring_pages_alloc(unsigned int nr)
+{
+	struct page **pages;
+	unsigned int i;
+
+	pages = kvcalloc(nr, sizeof(*pages), WSAOVL_RING_GFP);
+	if (!pages)
+		return NULL;
+	for (i = 0; i < nr; i++) {
+		pages[i] = alloc_page(WSAOVL_RING_GFP | __GFP_ZERO);
+		if (!pages[i]) {
+			ring_pages_free(pages, i);
+			return NULL;
+		}
+	}
+	return pages;
+}
 
 int wsaovl_ring_setup(struct wsaovl_ctx *ctx, struct wsaovl_setup __user *arg)
 {
 	struct wsaovl_ring *ring;
 	struct wsaovl_setup s;
+	struct page **pages;
+	unsigned int nr;
 	u32 entries;
 	size_t bytes;
 	int ret = 0;
@@ -30,42 +68,68 @@ int wsaovl_ring_setup(struct wsaovl_ctx *ctx, struct wsaovl_setup __user *arg)
 		return -EINVAL;
 	entries = roundup_pow_of_two(max_t(u32, s.entries, WSAOVL_RING_MIN));
 	bytes = PAGE_ALIGN(struct_size(ring, cqes, entries));
+	nr = bytes >> PAGE_SHIFT;
+
+	/* Not under setup_lock: reclaim must not wait behind an mmap. */
+	pages = ring_pages_alloc(nr);
+	if (!pages)
+		return -ENOMEM;
+	ring = vmap(pages, nr, VM_MAP, PAGE_KERNEL);
+	if (!ring) {
+		ring_pages_free(pages, nr);
+		return -ENOMEM;
+	}
+	ring->mask = entries - 1;
+	ring->entries = entries;
 
 	mutex_lock(&ctx->setup_lock);
 	if (ctx->ring) {
 		ret = -EBUSY;
-		goto out;
+	} else {
+		ctx->ring_pages = pages;
+		ctx->ring_nr_pages = nr;
+		spin_lock(&ctx->lock);
+		ctx->cq_mask = entries - 1;
+		ctx->ring_bytes = bytes;
+		ctx->ring = ring;
+		spin_unlock(&ctx->lock);
 	}
-	ring = vmalloc_user(bytes);
-	if (!ring) {
-		ret = -ENOMEM;
-		goto out;
+	mutex_unlock(&ctx->setup_lock);
+	if (ret) {
+		vunmap(ring);
+		ring_pages_free(pages, nr);
+		return ret;
 	}
-	ring->mask = entries - 1;
-	ring->entries = entries;
-	spin_lock(&ctx->lock);
-	ctx->cq_mask = entries - 1;
-	ctx->ring_bytes = bytes;
-	ctx->ring = ring;
-	spin_unlock(&ctx->lock);
 
+	/*
+	 * After the unlock: a fault here takes mmap_lock, which mmap holds
+	 * while it takes setup_lock.
+	 */
 	s.entries = entries;
 	s.ring_bytes = bytes;
 	if (copy_to_user(arg, &s, sizeof(s)))
-		ret = -EFAULT;	/* the ring stays: SETUP again says EBUSY */
-out:
-	mutex_unlock(&ctx->setup_lock);
-	return ret;
+		return -EFAULT;	/* the ring stays: SETUP again says EBUSY */
+	return 0;
 }
 
+/*
+ * Called with mmap_lock held.  The mapping is the owner's alone: a forked
+ * child does not inherit it (the child may not use the context anyway).
+ */
 int wsaovl_ring_mmap(struct wsaovl_ctx *ctx, struct vm_area_struct *vma)
 {
+	unsigned long npages = vma_pages(vma);
 	int ret = -EINVAL;
 
 	mutex_lock(&ctx->setup_lock);
-	if (ctx->ring && !vma->vm_pgoff &&
-	    vma->vm_end - vma->vm_start <= ctx->ring_bytes)
-		ret = remap_vmalloc_range(vma, ctx->ring, 0);
+	/* Shared only: head is written by userspace and read by us. */
+	if (ctx->ring && !vma->vm_pgoff && npages <= ctx->ring_nr_pages &&
+	    vma->vm_flags & VM_SHARED) {
+		wsaovl_vm_flags_set(vma, VM_DONTCOPY | VM_DONTEXPAND |
+					 VM_DONTDUMP);
+		ret = vm_insert_pages(vma, vma->vm_start, ctx->ring_pages,
+				      &npages);
+	}
 	mutex_unlock(&ctx->setup_lock);
 	return ret;
 }
@@ -76,6 +140,7 @@ static bool ring_push(struct wsaovl_ctx *ctx, const struct wsaovl_cqe *cqe)
 	struct wsaovl_ring *ring = ctx->ring;
 	u32 tail = ctx->cq_tail;
 
+	lockdep_assert_held(&ctx->lock);
 	/* Acquire: the consumer is done with the entries before head. */
 	if (tail - smp_load_acquire(&ring->head) > ctx->cq_mask)
 		return false;
@@ -86,8 +151,10 @@ static bool ring_push(struct wsaovl_ctx *ctx, const struct wsaovl_cqe *cqe)
 	return true;
 }
 
+/* Caller holds ctx->lock. */
 static void ring_note_overflow(struct wsaovl_ctx *ctx)
 {
+	lockdep_assert_held(&ctx->lock);
 	WRITE_ONCE(ctx->ring->overflow, ctx->nr_overflow);
 	WRITE_ONCE(ctx->ring->flags, ctx->nr_overflow ? WSAOVL_RING_OVERFLOW : 0);
 }
@@ -153,9 +220,14 @@ void wsaovl_ring_free(struct wsaovl_ctx *ctx)
 {
 	struct wsaovl_op *op, *tmp;
 
-	list_for_each_entry_safe(op, tmp, &ctx->overflow, node)
+	list_for_each_entry_safe(op, tmp, &ctx->overflow, node) {
 		wsaovl_op_free(op);
+		cond_resched();
+	}
 	ctx->nr_overflow = 0;
-	vfree(ctx->ring);
+	if (ctx->ring) {
+		vunmap(ctx->ring);
+		ring_pages_free(ctx->ring_pages, ctx->ring_nr_pages);
+	}
 	ctx->ring = NULL;
 }

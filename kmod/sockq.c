@@ -148,15 +148,23 @@ static struct wsaovl_sockq *sockq_lookup(struct wsaovl_ctx *ctx,
 	}
 }
 
-/* The queue ran empty: disarm and unhash it.  Caller holds q->lock and a ref. */
+/*
+ * The queue ran empty: disarm and unhash it.  Caller holds q->lock and a
+ * reference.  With the wait entry gone nothing can kick the queue again,
+ * so a retry still scheduled (a backoff timer) is cancelled here and no
+ * timer outlives the queue, its context or the module.
+ */
 void wsaovl_sockq_retire(struct wsaovl_sockq *q)
 {
 	struct wsaovl_ctx *ctx = q->ctx;
 
+	lockdep_assert_held(&q->lock);
 	if (q->head) {
 		remove_wait_queue(q->head, &q->wait);
 		q->head = NULL;
 	}
+	if (cancel_delayed_work(&q->work))
+		refcount_dec(&q->refs);		/* the work's; ours remains */
 	if (q->dead)
 		return;
 	spin_lock(&ctx->lock);
@@ -223,7 +231,7 @@ static int wsaovl_op_attempt(struct wsaovl_op *op, struct socket *sock)
 
 	if (!send && op->stream && !op->total)
 		return wsaovl_zero_recv(op, sock);
-	for (;;) {
+	for (;; cond_resched()) {
 		/* msg_iter is a copy: op->iter moves only by what was done. */
 		memset(&msg, 0, sizeof(msg));
 		msg.msg_iter = op->iter;
@@ -277,7 +285,7 @@ static int wsaovl_op_pin_data(struct wsaovl_op *op)
 	int ret;
 
 	ret = wsaovl_pin_user(op->ctx, op->iov, op->nr_iov,
-			      !wsaovl_op_is_send(op->opcode), &op->data);
+			      !wsaovl_op_is_send(op->opcode), true, &op->data);
 	if (ret)
 		return ret;
 	iov_iter_bvec(&op->iter,
@@ -301,20 +309,31 @@ static void wsaovl_op_finish(struct wsaovl_op *op, int res)
 	wsaovl_op_complete(op);
 }
 
+/* Ops one run may complete before it yields the worker to others. */
+#define WSAOVL_RUN_BUDGET	64
+
 /*
  * Progress the queue from its head; caller holds q->lock.  Retries run
  * with the submitter's credentials: LSM and capability checks in the
- * socket layer must see the user, not the kworker.
+ * socket layer must see the user, not the kworker.  A run completes at
+ * most WSAOVL_RUN_BUDGET ops, then schedules the rest as a new run, so a
+ * long queue of ready ops neither hogs the CPU nor the shared worker pool.
  */
 static void wsaovl_sockq_run(struct wsaovl_sockq *q)
 {
 	struct socket *sock = sock_from_file(q->file);
 	const struct cred *old;
 	struct wsaovl_op *op;
+	int budget = WSAOVL_RUN_BUDGET;
 	int spins = 0;
 	int ret;
 
+	lockdep_assert_held(&q->lock);
 	while ((op = list_first_entry_or_null(&q->ops, struct wsaovl_op, node))) {
+		if (!budget--) {
+			wsaovl_sockq_kick(q, 0);
+			return;
+		}
 		old = override_creds(op->cred);
 		ret = wsaovl_op_attempt(op, sock);
 		revert_creds(old);
@@ -338,6 +357,7 @@ static void wsaovl_sockq_run(struct wsaovl_sockq *q)
 		q->backoff = 0;
 		list_del(&op->node);
 		wsaovl_op_finish(op, ret);
+		cond_resched();
 	}
 	wsaovl_sockq_retire(q);
 }
@@ -369,58 +389,136 @@ static int wsaovl_op_done_inline(struct wsaovl_op *op, int res,
 }
 
 /*
+ * The live queue for file and direction, locked, with a reference.  The
+ * wait is killable: the holder may be stuck in a page fault.
+ */
+static struct wsaovl_sockq *sockq_get_locked(struct wsaovl_ctx *ctx,
+					     struct file *file, bool send)
+{
+	struct wsaovl_sockq *q;
+
+	for (;;) {
+		q = sockq_lookup(ctx, file, send, true);
+		if (IS_ERR(q))
+			return q;
+		if (mutex_lock_killable(&q->lock)) {
+			wsaovl_sockq_put(q);
+			return ERR_PTR(-EINTR);
+		}
+		if (!q->dead)
+			return q;
+		mutex_unlock(&q->lock);
+		wsaovl_sockq_put(q);
+	}
+}
+
+/* Unlock and drop a queue we hold; retire it first if it holds no op. */
+static void sockq_release_locked(struct wsaovl_sockq *q)
+{
+	if (list_empty(&q->ops))
+		wsaovl_sockq_retire(q);
+	mutex_unlock(&q->lock);
+	wsaovl_sockq_put(q);
+}
+
+/* Bytes of the data buffers prefaulted before an inline attempt. */
+#define WSAOVL_PREFAULT_MAX	(256 << 10)
+
+/*
+ * Fault the start of the op's buffers in before taking the queue's lock,
+ * so the inline attempt rarely faults under it: a buffer behind
+ * userfaultfd or a slow file system then stalls the submitter, not the
+ * queue, its worker and every cancellation.
+ */
+static void wsaovl_op_prefault(struct wsaovl_op *op)
+{
+	size_t n = min_t(size_t, op->total, WSAOVL_PREFAULT_MAX);
+
+	if (!n)
+		return;
+	if (wsaovl_op_is_send(op->opcode))
+		fault_in_iov_iter_readable(&op->iter, n);
+	else
+		fault_in_iov_iter_writeable(&op->iter, n);
+}
+
+/* The op's first try on the queue it holds; -EAGAIN: it must wait. */
+static int wsaovl_op_try_first(struct wsaovl_ctx *ctx, struct wsaovl_op *op,
+			       struct file *file, struct wsaovl_cqe *done)
+{
+	int ret;
+
+	/*
+	 * A stream send may go out in part and must then pin the rest:
+	 * refuse it now, with nothing sent, if that can't fit.
+	 */
+	if (wsaovl_op_is_send(op->opcode) && op->stream && !op->data.nr) {
+		ret = wsaovl_pin_fits(ctx, op->iov, op->nr_iov);
+		if (ret)
+			return ret;
+	}
+	ret = wsaovl_op_attempt(op, sock_from_file(file));
+	if (ret == -EAGAIN)
+		return ret;
+	return wsaovl_op_done_inline(op, ret, done);
+}
+
+/*
  * Run op now if nothing is queued ahead of it, else queue it.  Returns
  * WSAOVL_STATE_DONE (with *done filled), WSAOVL_STATE_PENDING, or -errno
- * when the op failed without effect (the caller frees it).  User memory is
- * touched only outside the queue's lock, so a slow page fault never stalls
- * the queue's worker or a cancel.
+ * when the op failed without effect (the caller frees it).
+ *
+ * The op owns its socket queue from its first attempt: the inline try runs
+ * under the queue's lock, so no other op of this context moves bytes in
+ * this direction on this socket until it completes or is queued (a stream
+ * send of one thread never lands inside another's, a WAITALL receive is
+ * never split by another receive).  Its buffers are prefaulted before, and
+ * an op that moved nothing is pinned after dropping the lock (then tried
+ * once more if the queue drained meanwhile), so a fault stalls the queue
+ * only in the rare case of a partly done stream op whose rest faults.
  */
 int wsaovl_sockq_submit(struct wsaovl_ctx *ctx, struct file *file,
 			struct wsaovl_op *op, struct wsaovl_cqe *done)
 {
 	bool send = wsaovl_op_is_send(op->opcode);
 	struct wsaovl_sockq *q;
-	bool busy = false;
 	int ret;
 
-	/* A queue that ran empty may linger until its worker retires it. */
-	q = sockq_lookup(ctx, file, send, false);
-	if (q) {
-		mutex_lock(&q->lock);
-		busy = !q->dead && !list_empty(&q->ops);
-		mutex_unlock(&q->lock);
-		wsaovl_sockq_put(q);
-	}
-	if (!busy) {
-		/*
-		 * A stream send may go out in part and must then pin the
-		 * rest: refuse it now, with nothing sent, if that can't fit.
-		 */
-		if (send && op->stream &&
-		    !wsaovl_pin_fits(ctx, op->iov, op->nr_iov))
-			return -EAGAIN;
-		ret = wsaovl_op_attempt(op, sock_from_file(file));
+	wsaovl_op_prefault(op);
+	q = sockq_get_locked(ctx, file, send);
+	if (IS_ERR(q))
+		return PTR_ERR(q);
+	if (list_empty(&q->ops)) {
+		ret = wsaovl_op_try_first(ctx, op, file, done);
 		if (ret != -EAGAIN)
-			return wsaovl_op_done_inline(op, ret, done);
+			goto out;
 	}
-
-	ret = wsaovl_op_pin_data(op);
-	if (ret)
-		return wsaovl_op_done_inline(op, ret, done);
-	for (;;) {
-		q = sockq_lookup(ctx, file, send, true);
+	if (!op->done) {
+		sockq_release_locked(q);
+		ret = wsaovl_op_pin_data(op);
+		if (ret)
+			return wsaovl_op_done_inline(op, ret, done);
+		q = sockq_get_locked(ctx, file, send);
 		if (IS_ERR(q))
 			return wsaovl_op_done_inline(op, PTR_ERR(q), done);
-		mutex_lock(&q->lock);
-		if (!q->dead)
-			break;
-		mutex_unlock(&q->lock);
-		wsaovl_sockq_put(q);
+		if (list_empty(&q->ops)) {
+			ret = wsaovl_op_try_first(ctx, op, file, done);
+			if (ret != -EAGAIN)
+				goto out;
+		}
+	} else {
+		/* Bytes moved: keep the queue until the op is on it. */
+		ret = wsaovl_op_pin_data(op);
+		if (ret) {
+			ret = wsaovl_op_done_inline(op, ret, done);
+			goto out;
+		}
 	}
 	list_add_tail(&op->node, &q->ops);
 	if (list_is_singular(&q->ops) && sockq_arm(q))
 		wsaovl_sockq_kick(q, 0);
-	mutex_unlock(&q->lock);
-	wsaovl_sockq_put(q);
-	return WSAOVL_STATE_PENDING;
+	ret = WSAOVL_STATE_PENDING;
+out:
+	sockq_release_locked(q);
+	return ret;
 }

@@ -87,7 +87,7 @@ static int wsaovl_pin_out(struct wsaovl_op *op, u64 uaddr, size_t len,
 		return 0;
 	if (!uaddr || !access_ok(iov.iov_base, len))
 		return -EFAULT;
-	return wsaovl_pin_user(op->ctx, &iov, 1, true, pin);
+	return wsaovl_pin_user(op->ctx, &iov, 1, true, false, pin);
 }
 
 static int wsaovl_capture_addr(struct wsaovl_op *op, const struct wsaovl_sqe *sqe)
@@ -114,7 +114,7 @@ static int wsaovl_capture_addr(struct wsaovl_op *op, const struct wsaovl_sqe *sq
 }
 
 static int wsaovl_capture_control(struct wsaovl_op *op,
-				  const struct wsaovl_sqe *sqe)
+				  const struct wsaovl_sqe *sqe, struct sock *sk)
 {
 	void __user *uctl = u64_to_user_ptr(sqe->control);
 
@@ -129,9 +129,12 @@ static int wsaovl_capture_control(struct wsaovl_op *op,
 	/* The kernel writes 64-bit cmsgs; a 32-bit caller would misparse them. */
 	if (in_compat_syscall())
 		return -EOPNOTSUPP;
+	/* As the socket layer bounds a sendmsg's control data. */
+	if (sqe->controllen > wsaovl_optmem_max(sk))
+		return -ENOBUFS;
 	op->controllen = sqe->controllen;
 	/* Zeroed: put_cmsg() skips the alignment padding it counts. */
-	op->control = kzalloc(sqe->controllen, GFP_KERNEL_ACCOUNT);
+	op->control = kvzalloc(sqe->controllen, GFP_KERNEL_ACCOUNT);
 	if (!op->control)
 		return -ENOMEM;
 	if (op->opcode == WSAOVL_OP_SENDMSG)
@@ -142,7 +145,8 @@ static int wsaovl_capture_control(struct wsaovl_op *op,
 }
 
 /* Everything but the socket itself; the op is freed by the caller on error. */
-static int wsaovl_op_prep(struct wsaovl_op *op, const struct wsaovl_sqe *sqe)
+static int wsaovl_op_prep(struct wsaovl_op *op, const struct wsaovl_sqe *sqe,
+			  struct sock *sk)
 {
 	int ret;
 
@@ -162,7 +166,7 @@ static int wsaovl_op_prep(struct wsaovl_op *op, const struct wsaovl_sqe *sqe)
 	ret = wsaovl_capture_addr(op, sqe);
 	if (ret)
 		return ret;
-	ret = wsaovl_capture_control(op, sqe);
+	ret = wsaovl_capture_control(op, sqe, sk);
 	if (ret)
 		return ret;
 	if (sqe->status) {
@@ -191,14 +195,37 @@ static int wsaovl_op_prep(struct wsaovl_op *op, const struct wsaovl_sqe *sqe)
 	}
 	op->skip_inline_cqe = sqe->flags & WSAOVL_SQE_SKIP_INLINE_CQE;
 	op->cred = get_current_cred();
-	op->submitter = task_pid_vnr(current);
+	op->submitter = get_pid(task_pid(current));
 	op->cqe.tag = sqe->tag;
-	op->cqe.tid = sqe->tid ? sqe->tid : op->submitter;
+	op->cqe.tid = sqe->tid ? sqe->tid : task_pid_vnr(current);
 	op->cqe.opcode = op->opcode;
 	/* Last, as Windows resets hEvent on issue: before any attempt. */
 	if (op->event)
 		wsaovl_event_reset(op->event);
 	return 0;
+}
+
+/*
+ * Internet sockets only: their I/O does not depend on the caller's fd
+ * table or root, as unix sockets' (SCM_RIGHTS, paths) does.  And only the
+ * transports whose semantics the engine implements: TCP is a byte stream;
+ * UDP, UDP-Lite and raw IP (Winsock's SOCK_RAW, which needs CAP_NET_RAW to
+ * create) are datagrams.  SCTP, MPTCP, ping, L2TP... are not.
+ */
+static int wsaovl_sock_supported(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+
+	if (sk->sk_family != AF_INET && sk->sk_family != AF_INET6)
+		return -EAFNOSUPPORT;
+	if (sock->type == SOCK_STREAM && sk->sk_protocol == IPPROTO_TCP)
+		return 0;
+	if (sock->type == SOCK_DGRAM && (sk->sk_protocol == IPPROTO_UDP ||
+					 sk->sk_protocol == IPPROTO_UDPLITE))
+		return 0;
+	if (sock->type == SOCK_RAW)
+		return 0;
+	return -EPROTONOSUPPORT;
 }
 
 static void wsaovl_submit_one(struct wsaovl_ctx *ctx, struct wsaovl_sqe *sqe)
@@ -225,12 +252,9 @@ static void wsaovl_submit_one(struct wsaovl_ctx *ctx, struct wsaovl_sqe *sqe)
 		sqe->res = -ENOTSOCK;
 		goto out_fput;
 	}
-	/*
-	 * Internet sockets only: their I/O does not depend on the caller's fd
-	 * table or root, as unix sockets' (SCM_RIGHTS, paths) does.
-	 */
-	if (sock->sk->sk_family != AF_INET && sock->sk->sk_family != AF_INET6) {
-		sqe->res = -EAFNOSUPPORT;
+	ret = wsaovl_sock_supported(sock);
+	if (ret) {
+		sqe->res = ret;
 		goto out_fput;
 	}
 	if (atomic_inc_return(&ctx->nr_ops) > READ_ONCE(wsaovl_max_ops)) {
@@ -246,7 +270,7 @@ static void wsaovl_submit_one(struct wsaovl_ctx *ctx, struct wsaovl_sqe *sqe)
 	}
 	op->ctx = ctx;
 	op->stream = sock->type == SOCK_STREAM;
-	ret = wsaovl_op_prep(op, sqe);
+	ret = wsaovl_op_prep(op, sqe, sock->sk);
 	if (!ret)
 		ret = wsaovl_sockq_submit(ctx, file, op, &done);
 	if (ret < 0) {

@@ -46,6 +46,43 @@ int wsa_check_init(void)
 		? 0 : WSANOTINITIALISED;
 }
 
+/*
+ * A context belongs to the process that opened it (the kernel says EPERM
+ * to anyone else, and the ring is not mapped in a child): a forked child
+ * starts with none and opens its own on first use.  The parent's ops stay
+ * the parent's.
+ */
+static void dev_atfork_prepare(void)
+{
+	pthread_mutex_lock(&wsa_dev.open_lock);	/* no fork mid-open */
+}
+
+static void dev_atfork_parent(void)
+{
+	pthread_mutex_unlock(&wsa_dev.open_lock);
+}
+
+static void dev_atfork_child(void)
+{
+	wsa_thread_atfork_child();
+	if (wsa_dev.fd >= 0)
+		close(wsa_dev.fd);
+	wsa_dev.fd = -1;
+	wsa_dev.ring = NULL;
+	wsa_dev.ring_bytes = 0;
+	wsa_dev.tried = false;
+	wsa_dev.open_errno = 0;
+	pthread_mutex_init(&wsa_dev.drain_lock, NULL);
+	pthread_mutex_init(&wsa_dev.open_lock, NULL);
+}
+
+static pthread_once_t dev_atfork_once = PTHREAD_ONCE_INIT;
+
+static void dev_atfork_register(void)
+{
+	pthread_atfork(dev_atfork_prepare, dev_atfork_parent, dev_atfork_child);
+}
+
 static int dev_open_locked(void)
 {
 	struct wsaovl_query q;
@@ -55,6 +92,7 @@ static int dev_open_locked(void)
 	int fd;
 
 	wsa_dev.tried = true;
+	pthread_once(&dev_atfork_once, dev_atfork_register);
 	fd = open(path && *path ? path : "/dev/wsaovl", O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		wsa_dev.open_errno = errno;

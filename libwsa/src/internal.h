@@ -212,4 +212,6 @@ void wsa_run_completion(struct wsa_op *op);
 void wsa_op_free(struct wsa_op *op);
 DWORD wsa_op_error(const struct wsa_op *op, int32_t res, uint32_t flags);
 
+void wsa_thread_atfork_child(void);
+
 #endif

@@ -38,6 +38,14 @@ static pid_t cur_tid(void)
 	return self_tid;
 }
 
+/* In a forked child: the one thread there has a new id. */
+void wsa_thread_atfork_child(void)
+{
+	self_tid = 0;
+	if (self_thr)
+		self_thr->tid = cur_tid();
+}
+
 static struct wsa_thread *thread_alloc(void)
 {
 	struct wsa_thread *t = calloc(1, sizeof(*t));

@@ -7,6 +7,8 @@
  * selected carries on.  Also: bad CANCEL arguments, and cancelling while
  * data races in.
  */
+#include <semaphore.h>
+
 #include "engine.h"
 
 FIXTURE(cancel) {
@@ -247,6 +249,7 @@ struct tsub {
 	pid_t tid;
 	struct pop p[3];
 	int ok;
+	sem_t submitted, release;	/* the thread lives until released */
 };
 
 static void *tsub_thread(void *arg)
@@ -266,13 +269,16 @@ static void *tsub_thread(void *arg)
 		    t->p[i].sqe.state == WSAOVL_STATE_PENDING)
 			t->ok++;
 	}
+	sem_post(&t->submitted);
+	sem_wait(&t->release);
 	return NULL;
 }
 
 /*
- * TID selects by the submitting thread the kernel recorded.  The thread's
- * ops name the main thread in sqe.tid (so their cqes carry it) and the
- * main thread's ops name the other thread: neither confuses CANCEL.
+ * TID selects by the submitting thread the kernel recorded (its struct
+ * pid, named by the caller's pid namespace).  The thread's ops name the
+ * main thread in sqe.tid (so their cqes carry it) and the main thread's
+ * ops name the other thread: neither confuses CANCEL.
  */
 TEST_F(cancel, tid)
 {
@@ -282,8 +288,10 @@ TEST_F(cancel, tid)
 	pthread_t th;
 	int i;
 
+	ASSERT_EQ(0, sem_init(&t.submitted, 0, 0));
+	ASSERT_EQ(0, sem_init(&t.release, 0, 0));
 	ASSERT_EQ(0, pthread_create(&th, NULL, tsub_thread, &t));
-	ASSERT_EQ(0, pthread_join(th, NULL));
+	ASSERT_EQ(0, sem_wait(&t.submitted));
 	ASSERT_EQ(3, t.ok);
 	memset(p, 0, sizeof(p));
 	for (i = 0; i < 2; i++) {
@@ -294,8 +302,10 @@ TEST_F(cancel, tid)
 		ASSERT_EQ(WSAOVL_STATE_PENDING, p[i].sqe.state);
 	}
 
-	/* The other thread (gone by now) submitted 3: its id selects them. */
+	/* The other thread (still alive) submitted 3: its id selects them. */
 	EXPECT_EQ(3, cancel(&self->c, WSAOVL_CANCEL_TID, 0, 0, t.tid));
+	sem_post(&t.release);
+	ASSERT_EQ(0, pthread_join(th, NULL));
 	ASSERT_EQ(3, cq_wait_n(&self->c, cqe, 3, 1000));
 	for (i = 0; i < 3; i++) {
 		EXPECT_EQ(100 + i, cqe[i].tag);
@@ -314,6 +324,30 @@ TEST_F(cancel, tid)
 		EXPECT_EQ(300 + i, cqe[i].tag);
 		EXPECT_EQ((uint32_t)t.tid, cqe[i].tid);
 	}
+}
+
+/*
+ * A thread that exited no longer has a number of its own: a later thread
+ * may get it.  Its ops are not selected by that number any more (they
+ * still are by tag, fd or ALL); libwsa cancels a thread's ops before it
+ * exits.
+ */
+TEST_F(cancel, tid_of_exited_thread_matches_nothing)
+{
+	struct tsub t = { .c = &self->c, .fd = self->u.rx, .sqe_tid = 0 };
+	struct wsaovl_cqe cqe[3];
+	pthread_t th;
+
+	ASSERT_EQ(0, sem_init(&t.submitted, 0, 0));
+	ASSERT_EQ(0, sem_init(&t.release, 0, 1));
+	ASSERT_EQ(0, pthread_create(&th, NULL, tsub_thread, &t));
+	ASSERT_EQ(0, pthread_join(th, NULL));
+	ASSERT_EQ(3, t.ok);
+	EXPECT_EQ(0, cancel(&self->c, WSAOVL_CANCEL_TID, 0, 0, t.tid));
+	EXPECT_TRUE(cq_quiet(&self->c, 50));
+	EXPECT_EQ(1, cancel(&self->c, WSAOVL_CANCEL_TAG, 0, 101, 0));
+	EXPECT_EQ(2, cancel(&self->c, WSAOVL_CANCEL_ALL, 0, 0, 0));
+	ASSERT_EQ(3, cq_wait_n(&self->c, cqe, 3, 1000));
 }
 
 /* ALL: every pending op of the context, of every kind, once. */

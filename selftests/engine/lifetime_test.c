@@ -376,7 +376,7 @@ TEST_F_TIMEOUT(life, close_eventfd_pending, 120)
 	ctx_fini(&c);
 }
 
-/* A forked child shares the context; its exit does not end the ops. */
+/* A forked child that closes the fd and exits leaves the owner's ops alone. */
 TEST_F_TIMEOUT(life, fork_shares_context, 120)
 {
 	struct wsaovl_sqe sqe;
