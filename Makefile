@@ -9,6 +9,9 @@
 #   make modules-all   the module for every installed kernel,
 #                      build/<kver>/kmod/wsaovl.ko
 #   make check         the test suite on 6.1 and 6.12 in VMs
+#   make check-debug   the test suite on a debug kernel (KASAN, lockdep,
+#                      kmemleak, ...), unpacked or built into
+#                      /var/cache/wsaovl/debug-kernel/ first if missing
 #   make style         checkpatch --strict, sparse and W=1 on both kernels
 #   make demo          the demo (examples/run-demo.sh) in a VM
 #   make clean
@@ -49,6 +52,9 @@ selftests: libwsa
 check:
 	tools/check
 
+check-debug:
+	tools/check-debug
+
 check-logcheck:
 	selftests/logcheck/run.sh
 
@@ -70,5 +76,5 @@ clean:
 	@if [ -d .cache/kselftest ]; then $(MAKE) -C selftests clean; fi
 	rm -rf build
 
-.PHONY: all module modules-all userspace libwsa selftests check check-logcheck \
-	style demo deps clean
+.PHONY: all module modules-all userspace libwsa selftests check check-debug \
+	check-logcheck style demo deps clean
