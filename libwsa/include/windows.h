@@ -5,8 +5,12 @@
  *
  * Data model: Linux x86-64 is LP64 while Windows is LLP64, so the Windows
  * 32-bit types are spelled with int here: LONG and ULONG (and DWORD) are
- * 32 bits, as on Windows.  The BSD types u_long etc. come from glibc and
- * stay 64-bit (see Documentation/libwsa/differences.rst).
+ * 32 bits, as on Windows, and so is <winsock2.h>'s u_long.  Every type has
+ * its Win64 size and layout except WCHAR (wchar_t, 4 bytes) and the glibc
+ * structures listed in Documentation/libwsa/differences.rst ("Types");
+ * selftests/headers checks each against the Windows SDK's values.
+ *
+ * _WIN32 and _WIN64 are not defined (differences.rst, "Building").
  */
 #ifndef LIBWSA_WINDOWS_H
 #define LIBWSA_WINDOWS_H
