@@ -158,6 +158,10 @@ typedef union _LARGE_INTEGER {
 		DWORD LowPart;
 		LONG HighPart;
 	};
+	struct {
+		DWORD LowPart;
+		LONG HighPart;
+	} u;
 	LONGLONG QuadPart;
 } LARGE_INTEGER, *PLARGE_INTEGER;
 
@@ -166,6 +170,10 @@ typedef union _ULARGE_INTEGER {
 		DWORD LowPart;
 		DWORD HighPart;
 	};
+	struct {
+		DWORD LowPart;
+		DWORD HighPart;
+	} u;
 	ULONGLONG QuadPart;
 } ULARGE_INTEGER, *PULARGE_INTEGER;
 
