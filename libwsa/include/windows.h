@@ -16,8 +16,11 @@
 #define LIBWSA_WINDOWS_H
 
 /*
- * Windows sources carry "#pragma comment(lib, ...)": harmless here, and
- * kept quiet (the pkg-config Cflags also pass -Wno-unknown-pragmas).
+ * Windows sources carry "#pragma comment(lib, ...)": ignored here, and kept
+ * quiet for the rest of the file.  g++ before 13 diagnoses unknown pragmas
+ * while it lexes the whole file, before it acts on this one (GCC PR
+ * c++/53431): there only the pkg-config Cflags' -Wno-unknown-pragmas
+ * helps.  See differences.rst, "Building".
  */
 #if defined(__GNUC__) && !defined(LIBWSA_KEEP_UNKNOWN_PRAGMA_WARNINGS)
 #pragma GCC diagnostic ignored "-Wunknown-pragmas"
