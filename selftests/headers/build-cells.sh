@@ -9,10 +9,11 @@
 # A cell is one compile-and-link with -Wall -Wextra -Werror against libwsa.
 # For each, OUTDIR/cells/NAME.log gets the commands and the compiler's
 # output, OUTDIR/cells/NAME.status "ok" or "fail", and OUTDIR/cells/NAME the
-# program.  OUTDIR/cells.list lists the cells, one a line:
+# program.  OUTDIR/cells.list lists the cells, one a line, tab-separated:
 #
-#   NAME EXPECT RUN DESCRIPTION...
+#   NAME GROUP EXPECT RUN DESCRIPTION
 #
+# GROUP (c, c++17 or c++20) says which test program reports the cell;
 # EXPECT is "pass" (must build) or "warn:TEXT" (must fail to build under
 # -Werror with TEXT in the compiler's output: a documented limitation);
 # RUN is "run" when headers_test.sh must also run the program (it must
@@ -38,10 +39,16 @@ WARN="-Wall -Wextra -Werror"
 LINK="-L$lib -Wl,-rpath,$lib -lwsa"
 
 # cell NAME EXPECT RUN DESCRIPTION -- SHELL COMMAND (run in $here)
+# The cell's group (which test program reports it) is its language
+# standard's: c (C11, GNU11, or none), c++17 or c++20.
 cell() {
-	local name=$1 expect=$2 run=$3 desc=$4
+	local name=$1 expect=$2 run=$3 desc=$4 group=c
 	shift 5
-	printf '%s\t%s\t%s\t%s\t%s\n' "$name" "$expect" "$run" "$desc" "$*" >>"$plan"
+	case "$*" in
+	*-std=c++17*) group=c++17 ;;
+	*-std=c++20*) group=c++20 ;;
+	esac
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$group" "$expect" "$run" "$desc" "$*" >>"$plan"
 }
 
 # ---- the include-order matrix ----
@@ -149,8 +156,8 @@ cell layout-complete pass - \
 
 # ---- build ----
 build_one() {
-	local name expect run desc cmd
-	IFS=$'\t' read -r name expect run desc cmd <<<"$1"
+	local name group expect run desc cmd
+	IFS=$'\t' read -r name group expect run desc cmd <<<"$1"
 	local log=$out/cells/$name.log st=$out/cells/$name.status
 	rm -f "$out/cells/$name" "$st"
 	echo "\$ ${cmd//\$OUT/$out/cells/$name}" >"$log"
@@ -164,7 +171,7 @@ export -f build_one
 export out here CC
 tr '\n' '\0' <"$plan" | xargs -0 -n 1 -P "$jobs" bash -c 'build_one "$1"' _
 
-cut -f 1-4 "$plan" >"$out/cells.list.tmp" && mv "$out/cells.list.tmp" "$out/cells.list"
+cut -f 1-5 "$plan" >"$out/cells.list.tmp" && mv "$out/cells.list.tmp" "$out/cells.list"
 total=$(grep -c . "$out/cells.list")
 failed=$(cd "$out/cells" && grep -lx fail ./*.status 2>/dev/null | wc -l)
 echo "header cells: $total built, $failed failed to build (expected failures included)"
