@@ -17,7 +17,7 @@
 # EXPECT is "pass" (must build) or "warn:TEXT" (must fail to build under
 # -Werror with TEXT in the compiler's output: a documented limitation);
 # RUN is "run" when headers_test.sh must also run the program (it must
-# exit 0) or "-".  Cells are built in parallel; a cell that fails never
+# exit 0), "fork" when it runs in the group's runner (runner.c) or "-".  Cells are built in parallel; a cell that fails never
 # fails this script (headers_test.sh reports it), a broken setup does.
 set -u
 
@@ -52,12 +52,13 @@ cell() {
 }
 
 # ---- the include-order matrix ----
+k=0
 # libwsa header x other header x order x language standard.
 for std in c11 gnu11 c++17 c++20; do
 	case $std in
-	c++*)	cc="$CXX -x c++"
+	c++*)	cc="$CXX -x c++" ld=$CXX
 		others="unistd sys/socket stdio functional thread iostream" ;;
-	*)	cc=$CC
+	*)	cc=$CC ld=$CC
 		others="unistd sys/socket stdio" ;;
 	esac
 	for w in winsock2 ws2tcpip mswsock windows; do
@@ -76,8 +77,12 @@ for std in c11 gnu11 c++17 c++20; do
 				else
 					d="$oh then <$w.h>"
 				fi
-				cell "$n" pass run "$std: $d" -- \
-					"$cc -std=$std $WARN -I$inc $def cell.c $LINK -o \$OUT"
+				# also an object with main renamed, for the runner
+				k=$((k + 1))
+				cell "$n" pass fork "$std: $d" -- \
+					"$cc -std=$std $WARN -I$inc $def -c cell.c -o \$OUT.o &&" \
+					"$ld \$OUT.o $LINK -o \$OUT &&" \
+					"objcopy --redefine-sym main=cell_main_$k \$OUT.o \$OUT.fork.o"
 			done
 		done
 	done
@@ -159,7 +164,7 @@ build_one() {
 	local name group expect run desc cmd
 	IFS=$'\t' read -r name group expect run desc cmd <<<"$1"
 	local log=$out/cells/$name.log st=$out/cells/$name.status
-	rm -f "$out/cells/$name" "$st"
+	rm -f "$out/cells/$name" "$out/cells/$name".*o "$st"
 	echo "\$ ${cmd//\$OUT/$out/cells/$name}" >"$log"
 	if (cd "$here" && OUT=$out/cells/$name CC=$CC eval "$cmd") >>"$log" 2>&1; then
 		echo ok >"$st"
@@ -170,6 +175,29 @@ build_one() {
 export -f build_one
 export out here CC
 tr '\n' '\0' <"$plan" | xargs -0 -n 1 -P "$jobs" bash -c 'build_one "$1"' _
+
+# One runner per group for the "fork" cells that built (headers_test.sh
+# execs every cell by itself if the runner is missing).
+for group in c c++17 c++20; do
+	table=$out/runner-$group.h
+	: >"$table"
+	awk -F '\t' -v g="$group" '$2 == g && $4 == "fork" { print $1, $6 }' "$plan" |
+	while read -r name cmd; do
+		[ "$(cat "$out/cells/$name.status")" = ok ] || continue
+		fn=$(echo "$cmd" | grep -o 'main=cell_main_[0-9]*' | cut -d= -f2)
+		echo "CELL(\"$name\", $fn)" >>"$table"
+	done
+	case $group in c) ld=$CC ;; *) ld=$CXX ;; esac
+	objs=$(sed -n 's/^CELL("\([^"]*\)".*/\1/p' "$table" | sed "s|.*|$out/cells/&.fork.o|")
+	rm -f "$out/runner-$group"
+	if [ -s "$table" ] && ! $CC -c -std=gnu11 $WARN "-DRUNNER_TABLE=\"$table\"" \
+			"$here/runner.c" -o "$out/runner-$group.o" >"$out/runner-$group.log" 2>&1 ||
+	   ! $ld "$out/runner-$group.o" $objs $LINK -o "$out/runner-$group" \
+			>>"$out/runner-$group.log" 2>&1; then
+		echo "build-cells.sh: the $group runner did not build: $out/runner-$group.log"
+		rm -f "$out/runner-$group"
+	fi
+done
 
 cut -f 1-5 "$plan" >"$out/cells.list.tmp" && mv "$out/cells.list.tmp" "$out/cells.list"
 total=$(grep -c . "$out/cells.list")
