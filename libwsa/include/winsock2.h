@@ -552,10 +552,11 @@ int WSAAPI wsa_gethostname(char *name, int namelen);
 
 #ifndef LIBWSA_NO_RENAME
 /*
- * Everywhere else the names stay the real ones, with glibc's prototypes
- * (a C file cannot declare send() twice with different types, and
- * <sys/socket.h> may come before or after this header).  Each is redeclared
- * here with an asm label: in this translation unit the name is bound to
+ * A Winsock file calls them by libc's names, which stay the real ones,
+ * with glibc's prototypes (a C file cannot declare send() twice with
+ * different types, and <sys/socket.h> may come before or after this
+ * header).  Each is redeclared here with an asm label: in this
+ * translation unit the name is bound to
  * libwsa's symbol __wsa_<name>, which takes the POSIX argument types,
  * converts them back (an int file descriptor is the SOCKET, a size_t
  * length the int the caller passed) and runs wsa_<name>.  Nothing is a

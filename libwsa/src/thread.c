@@ -550,6 +550,8 @@ static size_t stack_size(const pthread_attr_t *attr, SIZE_T req, DWORD flags)
 		dflt = STACK_DEFAULT_MIN;
 	if (!req)
 		return dflt;
+	if (req > SIZE_MAX / 4)
+		return req;	/* no rounding overflow: let pthread_create fail */
 	if (flags & STACK_SIZE_PARAM_IS_A_RESERVATION) {
 		sz = (req + page - 1) & ~(page - 1);
 	} else {
