@@ -109,6 +109,9 @@ TEST(stack_reservation)
 	EXPECT_LE(3 * mib, thread_stack(3 * mib,
 					STACK_SIZE_PARAM_IS_A_RESERVATION));
 	EXPECT_LE(mib, thread_stack(0, STACK_SIZE_PARAM_IS_A_RESERVATION));
+	/* a size no stack can have fails (no silent rounding) */
+	EXPECT_EQ(0, thread_stack((SIZE_T)-1, 0));
+	EXPECT_EQ(ERROR_NOT_ENOUGH_MEMORY, GetLastError());
 }
 
 static DWORD WINAPI exit_thread(LPVOID arg)
