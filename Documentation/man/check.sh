@@ -6,7 +6,11 @@
 #  1. every symbol exported by libwsa/libwsa.so.0 has a page in man3/
 #     (a file, or a ".so man3/X.3" link to an existing page);
 #  2. the page of each symbol shows its prototype exactly as the headers in
-#     libwsa/include/ declare it (compared with whitespace normalised);
+#     libwsa/include/ declare it (compared with whitespace normalised); for
+#     the __wsa_* symbols, which <winsock2.h> binds libc's names to with an
+#     asm label, that is the labelled declaration (e.g. send() for
+#     __wsa_send) without the label, glibc's __SOCKADDR_ARG macros spelled
+#     out and __restrict left out;
 #  3. every page has a .TH naming it and, for function pages, the sections
 #     NAME SYNOPSIS DESCRIPTION "RETURN VALUE" ERRORS NOTES "SEE ALSO";
 #     man3/ holds no page for a function that libwsa no longer has;
@@ -81,6 +85,26 @@ header_proto() {
 	' "$inc/windows.h" "$inc/winsock2.h" "$inc/ws2spi.h" | norm
 }
 
+# The declaration <winsock2.h> binds to symbol $1 (__wsa_NAME) by an asm
+# label: "int bind(int s, const struct sockaddr *name, socklen_t namelen);".
+header_redirect() {
+	awk -v sym="$1" '
+		/^[ \t]*(#|\/\*|\*)/ { next }
+		{ acc = acc " " $0 }
+		index($0, ";") {
+			if (index(acc, "LIBWSA_ASM(" sym ")") || index(acc, "LIBWSA_NTH(" sym ")")) {
+				print acc
+				exit
+			}
+			acc = ""
+		}
+	' "$inc/winsock2.h" | norm | sed -E \
+		-e 's/ ?LIBWSA_(ASM|NTH)\(__wsa_[a-z_]+\)//' \
+		-e 's/__CONST_SOCKADDR_ARG /const struct sockaddr */g' \
+		-e 's/__SOCKADDR_ARG /struct sockaddr */g' \
+		-e 's/\*__restrict /*/g'
+}
+
 # The typedef of function-pointer type $1 in the headers.
 header_typedef() {
 	awk -v t="$1" '
@@ -118,7 +142,10 @@ for s in $syms; do
 		err "$p: .so target $t missing"
 		continue
 	fi
-	proto=$(header_proto "$s")
+	case $s in
+	__wsa_*) proto=$(header_redirect "$s") ;;
+	*) proto=$(header_proto "$s") ;;
+	esac
 	if [ -z "$proto" ]; then
 		err "$s: no prototype in $inc"
 		continue

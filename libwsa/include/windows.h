@@ -5,15 +5,22 @@
  *
  * Data model: Linux x86-64 is LP64 while Windows is LLP64, so the Windows
  * 32-bit types are spelled with int here: LONG and ULONG (and DWORD) are
- * 32 bits, as on Windows.  The BSD types u_long etc. come from glibc and
- * stay 64-bit (see Documentation/libwsa/differences.rst).
+ * 32 bits, as on Windows, and so is <winsock2.h>'s u_long.  Every type has
+ * its Win64 size and layout except WCHAR (wchar_t, 4 bytes) and the glibc
+ * structures listed in Documentation/libwsa/differences.rst ("Types");
+ * selftests/headers checks each against the Windows SDK's values.
+ *
+ * _WIN32 and _WIN64 are not defined (differences.rst, "Building").
  */
 #ifndef LIBWSA_WINDOWS_H
 #define LIBWSA_WINDOWS_H
 
 /*
- * Windows sources carry "#pragma comment(lib, ...)": harmless here, and
- * kept quiet (the pkg-config Cflags also pass -Wno-unknown-pragmas).
+ * Windows sources carry "#pragma comment(lib, ...)": ignored here, and kept
+ * quiet for the rest of the file.  g++ before 13 diagnoses unknown pragmas
+ * while it lexes the whole file, before it acts on this one (GCC PR
+ * c++/53431): there only the pkg-config Cflags' -Wno-unknown-pragmas
+ * helps.  See differences.rst, "Building".
  */
 #if defined(__GNUC__) && !defined(LIBWSA_KEEP_UNKNOWN_PRAGMA_WARNINGS)
 #pragma GCC diagnostic ignored "-Wunknown-pragmas"
@@ -154,6 +161,10 @@ typedef union _LARGE_INTEGER {
 		DWORD LowPart;
 		LONG HighPart;
 	};
+	struct {
+		DWORD LowPart;
+		LONG HighPart;
+	} u;
 	LONGLONG QuadPart;
 } LARGE_INTEGER, *PLARGE_INTEGER;
 
@@ -162,6 +173,10 @@ typedef union _ULARGE_INTEGER {
 		DWORD LowPart;
 		DWORD HighPart;
 	};
+	struct {
+		DWORD LowPart;
+		DWORD HighPart;
+	} u;
 	ULONGLONG QuadPart;
 } ULARGE_INTEGER, *PULARGE_INTEGER;
 

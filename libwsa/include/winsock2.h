@@ -7,14 +7,24 @@
  * constants are the Linux ones from the system headers, so structures and
  * values flow unchanged between the program, libwsa and the kernel.  The
  * MSG_* flags, error codes, ioctl codes and Winsock-only options have their
- * Windows values.  Documentation/libwsa/differences.rst lists every value
- * that differs from Windows and what libwsa translates.
+ * Windows values.  The Windows types (u_long, DWORD, WSABUF, WSADATA, ...)
+ * have their Win64 sizes and layouts.  Documentation/libwsa/differences.rst
+ * lists every value and layout that differs from Windows.
  *
- * Functions whose names collide with libc (socket, bind, send, recv,
- * inet_addr, ...) are renamed to wsa_* by macros defined here, so a Winsock
- * program calls libwsa's versions (Winsock error reporting, Windows flag
- * values) while libc's stay intact.  Define LIBWSA_NO_RENAME before the
- * include to keep the libc names (then call wsa_socket() etc. explicitly).
+ * The functions whose names libc has too (socket, bind, connect, send,
+ * recv, select, gethostname, inet_addr, ...) keep their real names: no macro
+ * renames them, so std::bind, a method named send or a later <unistd.h> are
+ * not disturbed.  Each is redeclared below with glibc's own prototype plus
+ * an asm label, which binds the name, in a translation unit that includes
+ * this header, to libwsa's Winsock implementation (symbol __wsa_send for
+ * send, ...): Winsock semantics, WSAGetLastError and the Windows MSG_*
+ * values there, libc's unchanged everywhere else in the process.  See
+ * "Names shared with libc" below.  Define LIBWSA_NO_RENAME before the
+ * include to keep libc's functions (and glibc's MSG_ and CMSG_ macros) in
+ * a file; the Winsock versions are then reachable as wsa_socket(),
+ * wsa_send(), ...
+ *
+ * _WIN32 and _WIN64 are not defined: see differences.rst ("Building").
  */
 #ifndef LIBWSA_WINSOCK2_H
 #define LIBWSA_WINSOCK2_H
@@ -22,10 +32,27 @@
 #define _WINSOCK2API_
 #define _WINSOCKAPI_	/* as on Windows: keeps a later winsock.h out */
 
+/*
+ * With _FORTIFY_SOURCE, glibc's <sys/socket.h> defines recv() and recvfrom()
+ * as inline wrappers that call libc's symbols directly, past the asm labels
+ * below.  <sys/socket.h> is therefore included here without those two
+ * wrappers; if it was included before this header in a fortified build,
+ * they exist already and say so.  (gethostname() has the same kind of
+ * wrapper in glibc's <unistd.h>: see differences.rst.)
+ */
+#if defined(__USE_FORTIFY_LEVEL) && __USE_FORTIFY_LEVEL > 0 && \
+	defined(_SYS_SOCKET_H) && defined(__fortify_function) && \
+	!defined(LIBWSA_NO_RENAME) && !defined(LIBWSA_INTERNAL)
+#warning "libwsa: <sys/socket.h> came before <winsock2.h> in a _FORTIFY_SOURCE build: recv() and recvfrom() in this file are glibc's, not Winsock's; include <winsock2.h> first"
+#endif
+
 #include <windows.h>
 
 #include <sys/types.h>
+#pragma push_macro("__fortify_function")
+#undef __fortify_function
 #include <sys/socket.h>
+#pragma pop_macro("__fortify_function")
 #include <sys/select.h>
 #include <sys/time.h>
 #include <netinet/in.h>
@@ -57,11 +84,21 @@ typedef UINT_PTR SOCKET;
 #define INVALID_SOCKET	((SOCKET)(~0))
 #define SOCKET_ERROR	(-1)
 
-#ifndef __USE_MISC
+/*
+ * The BSD types with Windows' sizes: u_long is 32 bits, as on Windows
+ * (LLP64), so ioctlsocket(FIONREAD) writes 4 bytes.  glibc's <sys/types.h>
+ * (included above) typedefs u_long as unsigned long, 64 bits, when
+ * __USE_MISC is on (_DEFAULT_SOURCE, _GNU_SOURCE, gnu* modes, C++), and a
+ * typedef cannot be undone: there u_long is a macro for ULONG.  u_char,
+ * u_short and u_int have the same sizes on both.
+ */
+#ifdef __USE_MISC
+#define u_long ULONG
+#else
 typedef unsigned char u_char;
 typedef unsigned short u_short;
 typedef unsigned int u_int;
-typedef unsigned long u_long;	/* 64-bit: the glibc type, not Windows' */
+typedef ULONG u_long;
 #endif
 typedef unsigned short USHORT_T;
 typedef USHORT ADDRESS_FAMILY;
@@ -481,7 +518,13 @@ SOCKET WSAAPI WSASocketW(int af, int type, int protocol,
 int WSAAPI closesocket(SOCKET s);
 int WSAAPI ioctlsocket(SOCKET s, long cmd, u_long *argp);
 
-/* The libc-colliding names; see LIBWSA_NO_RENAME above. */
+/*
+ * ---- Names shared with libc --------------------------------------------
+ *
+ * The Winsock versions of the functions libc has too, under wsa_* names
+ * with their Winsock prototypes (SOCKET, int lengths).  A file that defines
+ * LIBWSA_NO_RENAME calls them by these names.
+ */
 SOCKET WSAAPI wsa_socket(int af, int type, int protocol);
 int WSAAPI wsa_bind(SOCKET s, const struct sockaddr *name, int namelen);
 int WSAAPI wsa_connect(SOCKET s, const struct sockaddr *name, int namelen);
@@ -508,26 +551,142 @@ struct hostent *WSAAPI wsa_gethostbyname(const char *name);
 int WSAAPI wsa_gethostname(char *name, int namelen);
 
 #ifndef LIBWSA_NO_RENAME
-#define socket		wsa_socket
-#define bind		wsa_bind
-#define connect		wsa_connect
-#define listen		wsa_listen
-#define accept		wsa_accept
-#define shutdown	wsa_shutdown
-#define getsockname	wsa_getsockname
-#define getpeername	wsa_getpeername
-#define setsockopt	wsa_setsockopt
-#define getsockopt	wsa_getsockopt
-#define send		wsa_send
-#define sendto		wsa_sendto
-#define recv		wsa_recv
-#define recvfrom	wsa_recvfrom
-#define select		wsa_select
-#define inet_addr	wsa_inet_addr
-#define inet_ntoa	wsa_inet_ntoa
-#define gethostbyname	wsa_gethostbyname
-#define gethostname	wsa_gethostname
+/*
+ * A Winsock file calls them by libc's names, which stay the real ones,
+ * with glibc's prototypes (a C file cannot declare send() twice with
+ * different types, and <sys/socket.h> may come before or after this
+ * header).  Each is redeclared here with an asm label: in this
+ * translation unit the name is bound to
+ * libwsa's symbol __wsa_<name>, which takes the POSIX argument types,
+ * converts them back (an int file descriptor is the SOCKET, a size_t
+ * length the int the caller passed) and runs wsa_<name>.  Nothing is a
+ * macro, so the declaration order does not matter (a label set here holds
+ * for glibc's later redeclarations too), and other files and libraries keep
+ * libc's functions.  The arguments a Winsock program passes convert
+ * implicitly (SOCKET to int, int to size_t, char * to void *), with two
+ * exceptions, handled below: an int * length where glibc has socklen_t *,
+ * and select()'s const struct timeval *.
+ *
+ * LIBWSA_ASM(sym) binds a declaration to sym; LIBWSA_NTH(sym) does it for
+ * one that glibc declares __THROW (C++ wants the same exception
+ * specification on every declaration, before the label; C wants the
+ * attributes after it).
+ */
+#define LIBWSA_ASM(sym)	__asm__(#sym)
+#ifdef __cplusplus
+#define LIBWSA_NTH(sym)	__THROW __asm__(#sym)
+#else
+#define LIBWSA_NTH(sym)	__asm__(#sym) __THROW
 #endif
+
+int socket(int af, int type, int protocol) LIBWSA_NTH(__wsa_socket);
+int bind(int s, __CONST_SOCKADDR_ARG name, socklen_t namelen)
+	LIBWSA_NTH(__wsa_bind);
+int connect(int s, __CONST_SOCKADDR_ARG name, socklen_t namelen)
+	LIBWSA_ASM(__wsa_connect);
+int listen(int s, int backlog) LIBWSA_NTH(__wsa_listen);
+int accept(int s, __SOCKADDR_ARG addr, socklen_t *__restrict addrlen)
+	LIBWSA_ASM(__wsa_accept);
+int shutdown(int s, int how) LIBWSA_NTH(__wsa_shutdown);
+int getsockname(int s, __SOCKADDR_ARG name, socklen_t *__restrict namelen)
+	LIBWSA_NTH(__wsa_getsockname);
+int getpeername(int s, __SOCKADDR_ARG name, socklen_t *__restrict namelen)
+	LIBWSA_NTH(__wsa_getpeername);
+int setsockopt(int s, int level, int optname, const void *optval,
+	       socklen_t optlen) LIBWSA_NTH(__wsa_setsockopt);
+int getsockopt(int s, int level, int optname, void *__restrict optval,
+	       socklen_t *__restrict optlen) LIBWSA_NTH(__wsa_getsockopt);
+ssize_t send(int s, const void *buf, size_t len, int flags)
+	LIBWSA_ASM(__wsa_send);
+ssize_t sendto(int s, const void *buf, size_t len, int flags,
+	       __CONST_SOCKADDR_ARG to, socklen_t tolen)
+	LIBWSA_ASM(__wsa_sendto);
+ssize_t recv(int s, void *buf, size_t len, int flags)
+	LIBWSA_ASM(__wsa_recv);
+ssize_t recvfrom(int s, void *__restrict buf, size_t len, int flags,
+		 __SOCKADDR_ARG from, socklen_t *__restrict fromlen)
+	LIBWSA_ASM(__wsa_recvfrom);
+int select(int nfds, fd_set *__restrict readfds, fd_set *__restrict writefds,
+	   fd_set *__restrict exceptfds, struct timeval *__restrict timeout)
+	LIBWSA_ASM(__wsa_select);
+in_addr_t inet_addr(const char *cp) LIBWSA_NTH(__wsa_inet_addr);
+char *inet_ntoa(struct in_addr in) LIBWSA_NTH(__wsa_inet_ntoa);
+struct hostent *gethostbyname(const char *name)
+	LIBWSA_ASM(__wsa_gethostbyname);
+int gethostname(char *name, size_t namelen) LIBWSA_NTH(__wsa_gethostname);
+
+#ifdef __cplusplus
+/*
+ * C++: Winsock passes lengths as int *, glibc takes socklen_t *, and C++
+ * does not convert one to the other.  These overloads take exactly int *
+ * (a template, so that they are never candidates for a socklen_t * or a
+ * NULL), and a const struct timeval * for select(); every other call
+ * resolves to the declarations above.
+ */
+extern "C++" {
+namespace libwsa_detail {
+template <typename T, typename R> struct if_int {};
+template <typename R> struct if_int<int, R> { typedef R type; };
+template <typename T, typename R> struct if_timeval {};
+template <typename R> struct if_timeval<struct timeval, R> { typedef R type; };
+}
+
+template <typename T>
+inline typename libwsa_detail::if_int<T, SOCKET>::type
+accept(SOCKET s, struct sockaddr *addr, T *addrlen)
+{
+	return wsa_accept(s, addr, addrlen);
+}
+
+template <typename T>
+inline typename libwsa_detail::if_int<T, int>::type
+getsockname(SOCKET s, struct sockaddr *name, T *namelen)
+{
+	return wsa_getsockname(s, name, namelen);
+}
+
+template <typename T>
+inline typename libwsa_detail::if_int<T, int>::type
+getpeername(SOCKET s, struct sockaddr *name, T *namelen)
+{
+	return wsa_getpeername(s, name, namelen);
+}
+
+template <typename T>
+inline typename libwsa_detail::if_int<T, int>::type
+getsockopt(SOCKET s, int level, int optname, void *optval, T *optlen)
+{
+	return wsa_getsockopt(s, level, optname, static_cast<char *>(optval),
+			      optlen);
+}
+
+template <typename T>
+inline typename libwsa_detail::if_int<T, int>::type
+recvfrom(SOCKET s, void *buf, int len, int flags, struct sockaddr *from,
+	 T *fromlen)
+{
+	return wsa_recvfrom(s, static_cast<char *>(buf), len, flags, from,
+			    fromlen);
+}
+
+template <typename T>
+inline typename libwsa_detail::if_timeval<T, int>::type
+select(int nfds, fd_set *readfds, fd_set *writefds, fd_set *exceptfds,
+       const T *timeout)
+{
+	return wsa_select(nfds, readfds, writefds, exceptfds, timeout);
+}
+}
+#elif defined(__GNUC__) && !defined(LIBWSA_KEEP_POINTER_SIGN_WARNINGS)
+/*
+ * C: an int * length passed for glibc's socklen_t * (unsigned int *) draws
+ * -Wpointer-sign, part of -Wall.  The two have the same representation and
+ * Winsock code always passes int *: the warning is off for the rest of the
+ * file (define LIBWSA_KEEP_POINTER_SIGN_WARNINGS to keep it).
+ */
+#pragma GCC diagnostic ignored "-Wpointer-sign"
+#endif
+#endif /* !LIBWSA_NO_RENAME */
 
 int WSAAPI WSAIoctl(SOCKET s, DWORD dwIoControlCode, LPVOID lpvInBuffer,
 		    DWORD cbInBuffer, LPVOID lpvOutBuffer, DWORD cbOutBuffer,

@@ -25,6 +25,10 @@ struct in_pktinfo {
 	struct in_addr ipi_spec_dst;
 	struct in_addr ipi_addr;
 };
+struct ip_mreq {
+	struct in_addr imr_multiaddr;
+	struct in_addr imr_interface;
+};
 #endif
 #ifndef __USE_GNU
 struct in6_pktinfo {
@@ -47,6 +51,58 @@ typedef struct ipv6_mreq IPV6_MREQ, *PIPV6_MREQ;
 #endif
 #ifndef IPV6_RECVPKTINFO
 #define IPV6_RECVPKTINFO 49
+#endif
+
+/*
+ * Strict ISO C modes (-std=c11 and no feature macro): glibc's <netdb.h>
+ * has getaddrinfo() and struct addrinfo only for POSIX.1-2001.  They are
+ * glibc's all the same (same layout, values and symbols).
+ */
+#ifndef __USE_XOPEN2K
+struct addrinfo {
+	int ai_flags;
+	int ai_family;
+	int ai_socktype;
+	int ai_protocol;
+	socklen_t ai_addrlen;
+	struct sockaddr *ai_addr;
+	char *ai_canonname;
+	struct addrinfo *ai_next;
+};
+#define AI_PASSIVE	0x0001
+#define AI_CANONNAME	0x0002
+#define AI_NUMERICHOST	0x0004
+#define AI_V4MAPPED	0x0008
+#define AI_ALL		0x0010
+#define AI_ADDRCONFIG	0x0020
+#define AI_NUMERICSERV	0x0400
+#define EAI_BADFLAGS	-1
+#define EAI_NONAME	-2
+#define EAI_AGAIN	-3
+#define EAI_FAIL	-4
+#define EAI_FAMILY	-6
+#define EAI_SOCKTYPE	-7
+#define EAI_SERVICE	-8
+#define EAI_MEMORY	-10
+#define EAI_SYSTEM	-11
+#define EAI_OVERFLOW	-12
+#define NI_NUMERICHOST	1
+#define NI_NUMERICSERV	2
+#define NI_NOFQDN	4
+#define NI_NAMEREQD	8
+#define NI_DGRAM	16
+int getaddrinfo(const char *__restrict node, const char *__restrict service,
+		const struct addrinfo *__restrict hints,
+		struct addrinfo **__restrict res);
+void freeaddrinfo(struct addrinfo *ai) __THROW;
+const char *gai_strerror(int ecode) __THROW;
+int getnameinfo(const struct sockaddr *__restrict sa, socklen_t salen,
+		char *__restrict host, socklen_t hostlen,
+		char *__restrict serv, socklen_t servlen, int flags);
+#endif
+#ifndef NI_MAXHOST
+#define NI_MAXHOST	1025
+#define NI_MAXSERV	32
 #endif
 
 typedef struct addrinfo ADDRINFOA, *PADDRINFOA, *LPADDRINFOA;

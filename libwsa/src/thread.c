@@ -540,6 +540,38 @@ static void *thread_trampoline(void *arg)
 	return NULL;	/* the key destructor finishes the exit */
 }
 
+/*
+ * The stack: as on Windows, dwStackSize is the initial commit and the
+ * reservation stays at least the default (1 MiB on Windows; here the
+ * pthread default, at least 1 MiB), or dwStackSize rounded up to a MiB when
+ * larger; with STACK_SIZE_PARAM_IS_A_RESERVATION it is the reservation
+ * itself (0: the default).  Linux commits on touch, so the reservation is
+ * the pthread stack size; never below PTHREAD_STACK_MIN.
+ */
+#define STACK_DEFAULT_MIN	((size_t)1 << 20)
+
+static size_t stack_size(const pthread_attr_t *attr, SIZE_T req, DWORD flags)
+{
+	size_t dflt = 0, page = (size_t)sysconf(_SC_PAGESIZE), sz;
+
+	if (pthread_attr_getstacksize(attr, &dflt) || dflt < STACK_DEFAULT_MIN)
+		dflt = STACK_DEFAULT_MIN;
+	if (!req)
+		return dflt;
+	if (req > SIZE_MAX / 4)
+		return req;	/* no rounding overflow: let pthread_create fail */
+	if (flags & STACK_SIZE_PARAM_IS_A_RESERVATION) {
+		sz = (req + page - 1) & ~(page - 1);
+	} else {
+		sz = (req + STACK_DEFAULT_MIN - 1) & ~(STACK_DEFAULT_MIN - 1);
+		if (sz < dflt)
+			sz = dflt;
+	}
+	if (sz < (size_t)PTHREAD_STACK_MIN)
+		sz = PTHREAD_STACK_MIN;
+	return sz;
+}
+
 WSA_EXPORT HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES lpThreadAttributes,
 			   SIZE_T dwStackSize,
 			   LPTHREAD_START_ROUTINE lpStartAddress,
@@ -574,11 +606,8 @@ WSA_EXPORT HANDLE WINAPI CreateThread(LPSECURITY_ATTRIBUTES lpThreadAttributes,
 	}
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	if (dwStackSize) {
-		if (dwStackSize < (SIZE_T)PTHREAD_STACK_MIN)
-			dwStackSize = PTHREAD_STACK_MIN;
-		pthread_attr_setstacksize(&attr, dwStackSize);
-	}
+	pthread_attr_setstacksize(&attr, stack_size(&attr, dwStackSize,
+						    dwCreationFlags));
 	err = pthread_create(&pt, &attr, thread_trampoline, t);
 	pthread_attr_destroy(&attr);
 	if (err) {

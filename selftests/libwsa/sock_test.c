@@ -305,6 +305,29 @@ TEST(fionbio_and_fionread)
 	WSACleanup();
 }
 
+/* u_long is 32 bits, as on Windows: ioctlsocket writes 4 bytes, a DWORD. */
+TEST(ioctlsocket_u_long_is_a_dword)
+{
+	struct sockaddr_in a;
+	struct { DWORD v; DWORD guard; } x = { 0xAAAAAAAAU, 0x55555555U };
+	SOCKET s;
+
+	ASSERT_EQ(4, sizeof(u_long));
+	ASSERT_EQ(0, wsa_start());
+	s = wsa_udp4(&a, WSA_FLAG_OVERLAPPED);
+	ASSERT_NE(INVALID_SOCKET, s);
+	ASSERT_EQ(3, sendto(s, "abc", 3, 0, (struct sockaddr *)&a, sizeof(a)));
+	ASSERT_EQ(1, wsa_readable(s, 2000));
+	ASSERT_EQ(0, ioctlsocket(s, FIONREAD, &x.v));
+	EXPECT_EQ(3, x.v);
+	EXPECT_EQ(0x55555555U, x.guard);
+	x.v = 1;
+	ASSERT_EQ(0, ioctlsocket(s, FIONBIO, &x.v));	/* reads 4 bytes */
+	EXPECT_EQ(0x55555555U, x.guard);
+	closesocket(s);
+	WSACleanup();
+}
+
 TEST(extension_function_pointers)
 {
 	GUID rg = WSAID_WSARECVMSG, sg = WSAID_WSASENDMSG, bad = { 1, 2, 3, { 4 } };

@@ -32,6 +32,88 @@ TEST(create_thread_wait_exit_code)
 	ASSERT_EQ(TRUE, CloseHandle(h));
 }
 
+/*
+ * dwStackSize is the initial commit: the stack stays at least the 1 MiB
+ * default, so a thread asking for 4 KB may still use 256 KB of locals.
+ */
+static DWORD WINAPI big_locals(LPVOID arg)
+{
+	volatile char buf[256 * 1024];
+	size_t i;
+	DWORD sum = 0;
+
+	for (i = 0; i < sizeof(buf); i += 256)
+		buf[i] = (char)(i >> 8);
+	for (i = 0; i < sizeof(buf); i += 256)
+		sum += (unsigned char)buf[i];
+	*(DWORD *)arg = sum;
+	return 77;
+}
+
+TEST(stack_size_is_a_commit)
+{
+	DWORD sum = 0, code = 0, expect = 0;
+	size_t i;
+	HANDLE h = CreateThread(NULL, 4096, big_locals, &sum, 0, NULL);
+
+	for (i = 0; i < 256 * 1024; i += 256)
+		expect += (unsigned char)(i >> 8);
+	ASSERT_NE(NULL, h);
+	ASSERT_EQ(WAIT_OBJECT_0, WaitForSingleObject(h, 10000));
+	ASSERT_EQ(TRUE, GetExitCodeThread(h, &code));
+	ASSERT_EQ(77, code);
+	ASSERT_EQ(expect, sum);
+	CloseHandle(h);
+}
+
+static DWORD WINAPI stack_of(LPVOID arg)
+{
+	pthread_attr_t a;
+	size_t sz = 0;
+
+	if (pthread_getattr_np(pthread_self(), &a) == 0) {
+		pthread_attr_getstacksize(&a, &sz);
+		pthread_attr_destroy(&a);
+	}
+	*(size_t *)arg = sz;
+	return 0;
+}
+
+static size_t thread_stack(SIZE_T req, DWORD flags)
+{
+	size_t sz = 0;
+	HANDLE h = CreateThread(NULL, req, stack_of, &sz, flags, NULL);
+
+	if (!h)
+		return 0;
+	WaitForSingleObject(h, 10000);
+	CloseHandle(h);
+	return sz;
+}
+
+TEST(stack_reservation)
+{
+	const size_t mib = 1 << 20;
+
+	/* a commit: never below the 1 MiB default reservation */
+	EXPECT_LE(mib, thread_stack(0, 0));
+	EXPECT_LE(mib, thread_stack(4096, 0));
+	EXPECT_LE(mib, thread_stack(1, 0));
+	/* a commit above it: the reservation grows to hold it */
+	EXPECT_LE(3 * mib + 1, thread_stack(3 * mib + 1, 0));
+	/* STACK_SIZE_PARAM_IS_A_RESERVATION: exactly what was asked for */
+	EXPECT_GT(mib, thread_stack(128 * 1024,
+				    STACK_SIZE_PARAM_IS_A_RESERVATION));
+	EXPECT_LE(120 * 1024, thread_stack(128 * 1024,
+					   STACK_SIZE_PARAM_IS_A_RESERVATION));
+	EXPECT_LE(3 * mib, thread_stack(3 * mib,
+					STACK_SIZE_PARAM_IS_A_RESERVATION));
+	EXPECT_LE(mib, thread_stack(0, STACK_SIZE_PARAM_IS_A_RESERVATION));
+	/* a size no stack can have fails (no silent rounding) */
+	EXPECT_EQ(0, thread_stack((SIZE_T)-1, 0));
+	EXPECT_EQ(ERROR_NOT_ENOUGH_MEMORY, GetLastError());
+}
+
 static DWORD WINAPI exit_thread(LPVOID arg)
 {
 	(void)arg;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Helpers for the libwsa selftests.  Include after kselftest_harness.h:
- * the tests are Winsock programs (winsock2.h renames socket() & co. to
- * libwsa's versions).
+ * the tests are Winsock programs (in them socket() & co. are libwsa's
+ * Winsock functions, bound by winsock2.h).
  */
 #ifndef WSA_TEST_H
 #define WSA_TEST_H
