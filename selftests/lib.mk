@@ -38,6 +38,8 @@ CFLAGS += -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Wno-sign-compar
 	  -D_GNU_SOURCE -I$(KSFT_DIR) -I$(wsaovl_top)/selftests/lib \
 	  $(KHDR_INCLUDES)
 LDLIBS += -lpthread
+# Every program is rebuilt when the ABI or the shared helpers change.
+LOCAL_HDRS += $(wsaovl_top)/uapi/wsaovl.h $(wsaovl_top)/selftests/lib/wsaovl_test.h
 
 include $(KSFT_DIR)/lib.mk
 
