@@ -155,7 +155,7 @@ int wsaovl_pin_user(struct wsaovl_ctx *ctx, const struct iovec *iov,
 		    unsigned int nr, bool writable, bool memlock,
 		    struct wsaovl_pin *pin);
 int wsaovl_pin_fits(struct wsaovl_ctx *ctx, const struct iovec *iov,
-		     unsigned int nr);
+		    unsigned int nr);
 void wsaovl_unpin(struct wsaovl_ctx *ctx, struct wsaovl_pin *pin, bool dirty);
 size_t wsaovl_pin_copy(struct wsaovl_pin *pin, size_t off, const void *src,
 		       size_t len);
