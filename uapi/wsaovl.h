@@ -13,7 +13,7 @@
 #include <linux/types.h>
 #include <linux/ioctl.h>
 
-#define WSAOVL_ABI_VERSION	2
+#define WSAOVL_ABI_VERSION	3
 
 /* Features reported by WSAOVL_IOC_QUERY. */
 #define WSAOVL_FEAT_RING	0x01U	/* mmap'd completion ring */
@@ -22,7 +22,9 @@
 #define WSAOVL_FEAT_CANCEL	0x08U	/* WSAOVL_IOC_CANCEL selectors */
 #define WSAOVL_FEAT_SKIP_INLINE	0x10U	/* WSAOVL_SQE_SKIP_INLINE_CQE */
 #define WSAOVL_FEAT_EVENTS	0x20U	/* event objects, WSAOVL_IOC_WAIT, WSAOVL_SQE_EVENT */
-#define WSAOVL_FEATURES		0x3fU
+#define WSAOVL_FEAT_OUTPUTS	0x40U	/* sqe.*_out: receive outputs written before status */
+#define WSAOVL_FEAT_EVSTATE	0x80U	/* event states mapped at wsaovl_setup.ev_offset */
+#define WSAOVL_FEATURES		0xffU
 
 /* Hard limits; the module parameters can only lower the per-context ones. */
 #define WSAOVL_MAX_BUFS		1024	/* WSABUFs per op (UIO_MAXIOV) */
@@ -65,8 +67,10 @@ struct wsaovl_buf {
 
 /*
  * Status block, written at completion when an sqe names one (libwsa passes
- * &overlapped->Internal): information and flags first, then status, so a
- * reader that sees status != WSAOVL_STATUS_PENDING sees the rest.
+ * &overlapped->Internal): every other output of the op (the source address
+ * and control data, the sqe's *_out words), then information and flags,
+ * then status, so a reader that sees status != WSAOVL_STATUS_PENDING (with
+ * acquire ordering) sees all of them final.
  */
 struct wsaovl_status {
 	__u64 status;		/* NTSTATUS: WSAOVL_STATUS_* */
@@ -118,8 +122,17 @@ struct wsaovl_setup {
 	__u32 entries;		/* in: wanted (rounded up to a power of 2); out: got */
 	__u32 flags;		/* must be 0 */
 	__u64 ring_bytes;	/* out: length to mmap at offset 0 */
-	__u32 reserved[4];	/* must be 0 */
+	__u32 ev_offset;	/* out: offset in that mapping of the event states */
+	__u32 ev_slots;		/* out: how many (__u8 each) */
+	__u32 reserved[2];	/* must be 0 */
 };
+
+/*
+ * Event states: byte ev_offset + slot of the ring mapping is 1 while the
+ * event with that slot is signalled, else 0.  The kernel stores it under
+ * the event's lock at every change; a load (acquire) that reads 1 saw the
+ * event signalled at that instant.  Userspace only reads it.
+ */
 
 /* One completion: 32 bytes. */
 struct wsaovl_cqe {
@@ -164,7 +177,7 @@ struct wsaovl_ring {
 #define WSAOVL_STATE_DONE	2	/* completed inline: res and out_* valid */
 #define WSAOVL_STATE_FAILED	3	/* rejected: res = -errno, nothing done */
 
-/* One submission: 96 bytes. */
+/* One submission: 128 bytes. */
 struct wsaovl_sqe {
 	__u8 opcode;		/* WSAOVL_OP_* */
 	__u8 pad0;
@@ -188,6 +201,14 @@ struct wsaovl_sqe {
 	__u32 out_namelen;	/* DONE: source address length */
 	__u32 out_controllen;	/* DONE: control bytes */
 	__u32 reserved;		/* must be 0 */
+	/*
+	 * Receives: where the kernel stores these outputs at completion,
+	 * before the status block (each 4 bytes, any alignment), or 0.
+	 */
+	__u64 namelen_out;	/* RECVFROM, RECVMSG: __s32 source address length */
+	__u64 flags_out;	/* RECV*: __u32 WSAOVL_MSG_* out flags */
+	__u64 controllen_out;	/* RECVMSG: __u32 control bytes */
+	__u64 reserved2;	/* must be 0 */
 };
 
 /*
@@ -225,7 +246,11 @@ struct wsaovl_cancel {
 struct wsaovl_event_args {
 	__u32 manual;		/* 1: manual-reset; 0: auto-reset */
 	__u32 signaled;		/* 1: signalled; 0: not */
+	__u32 slot;		/* out: its event state byte, or WSAOVL_NO_SLOT */
+	__u32 reserved;		/* must be 0 */
 };
+
+#define WSAOVL_NO_SLOT		(~(__u32)0)
 
 /* WSAOVL_IOC_WAIT: wait for any or all of count events (WaitForMultipleObjectsEx). */
 #define WSAOVL_WAIT_ALL		0x1U	/* all of objs[] at once, else any one */
@@ -251,7 +276,7 @@ struct wsaovl_wait {
 /* Move held-back completions into the ring; returns how many still wait. */
 #define WSAOVL_IOC_FLUSH	_IO(WSAOVL_IOC_MAGIC, 4)
 /* Returns the new event's fd. */
-#define WSAOVL_IOC_CREATE_EVENT	_IOW(WSAOVL_IOC_MAGIC, 5, struct wsaovl_event_args)
+#define WSAOVL_IOC_CREATE_EVENT	_IOWR(WSAOVL_IOC_MAGIC, 5, struct wsaovl_event_args)
 /* Returns the index also stored in wsaovl_wait.index. */
 #define WSAOVL_IOC_WAIT		_IOWR(WSAOVL_IOC_MAGIC, 6, struct wsaovl_wait)
 
