@@ -26,6 +26,8 @@
 #define WSAOVL_INTERNAL_H
 
 #include <linux/bvec.h>
+#include <linux/in.h>
+#include <linux/in6.h>
 #include <linux/hashtable.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
@@ -100,12 +102,19 @@ struct wsaovl_pin {
 
 /*
  * An output region in user memory: written with copy_to_user while the
- * op runs in its owner (inline), through pinned pages once it is pending.
+ * op runs in its owner (inline), through pages pinned when it goes
+ * pending: kept here if the region spans at most two (names, words, the
+ * status block, most control buffers), else in an allocated pin.
  */
 struct wsaovl_out {
 	u64 uaddr;
 	u32 len;		/* 0: none */
-	struct wsaovl_pin pin;	/* pinned when the op goes pending */
+	u8 nr;			/* pages pinned in page[] */
+	bool big;		/* pinned in *pin instead */
+	union {
+		struct page *page[2];
+		struct wsaovl_pin *pin;
+	};
 };
 
 /* The ops of one socket in one direction, executed in submission order. */
@@ -150,7 +159,11 @@ struct wsaovl_op {
 	size_t total;
 	size_t done;
 
-	struct sockaddr_storage addr;
+	/* Inet sockets only: a sockaddr_in6 is the largest name they use. */
+	union {
+		struct sockaddr_in in;
+		struct sockaddr_in6 in6;
+	} addr;
 	int addrlen;			/* destination length (sends) */
 	void *control;			/* kernel copy / kernel receive buffer */
 	u32 controllen;

@@ -317,15 +317,49 @@ int wsaovl_out_pin(struct wsaovl_ctx *ctx, struct wsaovl_out *out)
 		.iov_base = u64_to_user_ptr(out->uaddr),
 		.iov_len = out->len,
 	};
+	unsigned long n = span_pages(out->uaddr, out->len);
+	struct wsaovl_pin *pin;
+	int ret;
 
-	if (!out->len || out->pin.nr)
+	if (!out->len || out->nr || out->big)
 		return 0;
-	return wsaovl_pin_user(ctx, &iov, 1, true, false, &out->pin);
+	if (n <= ARRAY_SIZE(out->page)) {
+		ret = pin_account(ctx, n, false);
+		if (ret)
+			return ret;
+		ret = pin_segment(out->uaddr, n, FOLL_LONGTERM | FOLL_WRITE,
+				  out->page);
+		if (ret) {
+			pin_unaccount(ctx, n, false);
+			return ret;
+		}
+		out->nr = n;
+		return 0;
+	}
+	pin = kzalloc(sizeof(*pin), GFP_KERNEL_ACCOUNT);
+	if (!pin)
+		return -ENOMEM;
+	ret = wsaovl_pin_user(ctx, &iov, 1, true, false, pin);
+	if (ret) {
+		kfree(pin);
+		return ret;
+	}
+	out->pin = pin;
+	out->big = true;
+	return 0;
 }
 
 void wsaovl_out_release(struct wsaovl_ctx *ctx, struct wsaovl_out *out)
 {
-	wsaovl_unpin(ctx, &out->pin, true);
+	if (out->big) {
+		wsaovl_unpin(ctx, out->pin, true);
+		kfree(out->pin);
+		out->big = false;
+	} else if (out->nr) {
+		unpin_user_pages_dirty_lock(out->page, out->nr, true);
+		pin_unaccount(ctx, out->nr, false);
+		out->nr = 0;
+	}
 	out->len = 0;
 }
 
@@ -336,14 +370,26 @@ void wsaovl_out_release(struct wsaovl_ctx *ctx, struct wsaovl_out *out)
 size_t wsaovl_out_copy(struct wsaovl_out *out, size_t off, const void *src,
 		       size_t len)
 {
+	size_t pos, done, n;
+
 	if (off >= out->len)
 		return 0;
 	len = min_t(size_t, len, out->len - off);
-	if (out->pin.nr)
-		return wsaovl_pin_copy(&out->pin, off, src, len);
-	if (WARN_ON_ONCE(current->flags & PF_KTHREAD))
-		return 0;
-	return len - copy_to_user(u64_to_user_ptr(out->uaddr + off), src, len);
+	if (out->big)
+		return wsaovl_pin_copy(out->pin, off, src, len);
+	if (!out->nr) {
+		if (WARN_ON_ONCE(current->flags & PF_KTHREAD))
+			return 0;
+		return len - copy_to_user(u64_to_user_ptr(out->uaddr + off),
+					  src, len);
+	}
+	pos = offset_in_page(out->uaddr) + off;
+	for (done = 0; done < len; done += n, pos += n) {
+		n = min_t(size_t, len - done, PAGE_SIZE - offset_in_page(pos));
+		memcpy_to_page(out->page[pos >> PAGE_SHIFT], offset_in_page(pos),
+			       src + done, n);
+	}
+	return len;
 }
 
 /*
@@ -359,11 +405,24 @@ void wsaovl_out_word(struct wsaovl_out *out, u32 val)
 void wsaovl_out_store(struct wsaovl_out *out, size_t off, u64 val, int size)
 {
 	void __user *p = u64_to_user_ptr(out->uaddr + off);
+	size_t pos = offset_in_page(out->uaddr) + off;
+	void *va;
 
 	if (off + size > out->len)
 		return;
-	if (out->pin.nr) {
-		wsaovl_pin_store(&out->pin, off, val, size);
+	if (out->big) {
+		wsaovl_pin_store(out->pin, off, val, size);
+		return;
+	}
+	if (out->nr) {
+		if (offset_in_page(pos) + size > PAGE_SIZE)
+			return;		/* misaligned: submit refuses it */
+		va = kmap_local_page(out->page[pos >> PAGE_SHIFT]);
+		if (size == 8)
+			WRITE_ONCE(*(u64 *)(va + offset_in_page(pos)), val);
+		else
+			WRITE_ONCE(*(u32 *)(va + offset_in_page(pos)), (u32)val);
+		kunmap_local(va);
 		return;
 	}
 	if (WARN_ON_ONCE(current->flags & PF_KTHREAD))

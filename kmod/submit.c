@@ -94,8 +94,9 @@ static int wsaovl_capture_addr(struct wsaovl_op *op, const struct wsaovl_sqe *sq
 		return -EFAULT;
 	if (!wsaovl_op_is_send(op->opcode))
 		return wsaovl_out_init(&op->name_out, sqe->addr, sqe->addrlen);
-	op->addrlen = sqe->addrlen;
-	if (copy_from_user(&op->addr, u64_to_user_ptr(sqe->addr), sqe->addrlen))
+	/* Beyond a sockaddr_in6, inet sockets read nothing: keep what they do. */
+	op->addrlen = min_t(u32, sqe->addrlen, sizeof(op->addr));
+	if (copy_from_user(&op->addr, u64_to_user_ptr(sqe->addr), op->addrlen))
 		return -EFAULT;
 	return 0;
 }
