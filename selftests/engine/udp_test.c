@@ -200,6 +200,62 @@ TEST_F(udp, boundaries)
 }
 
 /* The source address: whole, or cut to the capacity given. */
+/*
+ * A destination longer than its family's sockaddr (Winsock programs pass
+ * sizeof(SOCKADDR_STORAGE)) is accepted, inline and pending; a receive's
+ * 128-byte name buffer gets the family's length.
+ */
+TEST_F(udp, long_addrlen)
+{
+	struct sockaddr_storage to, from;
+	struct wsaovl_buf b, rb;
+	struct wsaovl_sqe s, rs;
+	struct wsaovl_cqe cqe;
+	char buf[8];
+
+	memcpy(&to, &self->p.rxa, self->alen);
+	memset((char *)&to + self->alen, 0, sizeof(to) - self->alen);
+	buf_set(&b, "long", 4);
+	sqe_prep(&s, WSAOVL_OP_SENDTO, self->p.rx, &b, 1, 1);
+	s.addr = (uintptr_t)&to;
+	s.addrlen = sizeof(to);
+	s.flags = WSAOVL_SQE_SKIP_INLINE_CQE;
+	ASSERT_EQ(1, submit(&self->c, &s, 1));
+	ASSERT_EQ(WSAOVL_STATE_DONE, s.state);
+	EXPECT_EQ(4, s.res);
+
+	memset(&from, POISON8, sizeof(from));
+	buf_set(&rb, buf, sizeof(buf));
+	sqe_prep(&rs, WSAOVL_OP_RECVFROM, self->p.rx, &rb, 1, 2);
+	rs.addr = (uintptr_t)&from;
+	rs.addrlen = sizeof(from);
+	rs.flags = WSAOVL_SQE_SKIP_INLINE_CQE;
+	ASSERT_EQ(1, submit(&self->c, &rs, 1));
+	ASSERT_EQ(WSAOVL_STATE_DONE, rs.state);
+	EXPECT_EQ(4, rs.res);
+	EXPECT_EQ(self->alen, rs.out_namelen);
+	EXPECT_EQ(0, memcmp(buf, "long", 4));
+	EXPECT_EQ(POISON8, ((unsigned char *)&from)[self->alen]);
+
+	/* pending receive, then the long-addressed send completes it */
+	sqe_prep(&rs, WSAOVL_OP_RECVFROM, self->p.rx, &rb, 1, 3);
+	rs.addr = (uintptr_t)&from;
+	rs.addrlen = sizeof(from);
+	ASSERT_EQ(1, submit(&self->c, &rs, 1));
+	ASSERT_EQ(WSAOVL_STATE_PENDING, rs.state);
+	sqe_prep(&s, WSAOVL_OP_SENDTO, self->p.tx, &b, 1, 4);
+	s.addr = (uintptr_t)&to;
+	s.addrlen = sizeof(to);
+	s.flags = WSAOVL_SQE_SKIP_INLINE_CQE;
+	ASSERT_EQ(1, submit(&self->c, &s, 1));
+	ASSERT_EQ(WSAOVL_STATE_DONE, s.state);
+	CQ_WAIT(&self->c, &cqe, 5000);
+	EXPECT_EQ(3, cqe.tag);
+	EXPECT_EQ(4, cqe.res);
+	EXPECT_EQ(self->alen, cqe.namelen);
+	EXPECT_EQ(0, memcmp(&from, &self->p.txa, self->alen));
+}
+
 TEST_F(udp, source_address)
 {
 	struct sockaddr_storage other_a;
