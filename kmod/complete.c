@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Completing an op, in the order the ABI promises: the user's output
- * buffers and status block, then the cqe, then the eventfd or event.
+ * buffers and words, then the status block, then the cqe, then the eventfd
+ * or event.  So whoever sees the status, the cqe or the event sees every
+ * output final.
  */
 #include <linux/cred.h>
 #include <linux/eventfd.h>
@@ -54,9 +56,12 @@ static void wsaovl_op_release(struct wsaovl_op *op)
 	kvfree(op->iov);
 	op->iov = NULL;
 	wsaovl_unpin(ctx, &op->data, !wsaovl_op_is_send(op->opcode));
-	wsaovl_unpin(ctx, &op->name_out, true);
-	wsaovl_unpin(ctx, &op->control_out, true);
-	wsaovl_unpin(ctx, &op->status_out, true);
+	wsaovl_out_release(ctx, &op->name_out);
+	wsaovl_out_release(ctx, &op->control_out);
+	wsaovl_out_release(ctx, &op->namelen_out);
+	wsaovl_out_release(ctx, &op->flags_out);
+	wsaovl_out_release(ctx, &op->controllen_out);
+	wsaovl_out_release(ctx, &op->status_out);
 	kvfree(op->control);
 	op->control = NULL;
 	if (op->evfd) {
@@ -92,25 +97,28 @@ void wsaovl_op_complete(struct wsaovl_op *op)
 
 	if (cqe->res >= 0) {
 		if (op->name_out.len)
-			cqe->namelen = wsaovl_pin_copy(&op->name_out, 0, &op->addr,
-						       min_t(u32, cqe->namelen,
-							     op->name_out.len));
+			cqe->namelen = wsaovl_out_copy(&op->name_out, 0, &op->addr,
+						       cqe->namelen);
 		if (op->control_out.len && cqe->controllen)
-			wsaovl_pin_copy(&op->control_out, 0, op->control,
+			wsaovl_out_copy(&op->control_out, 0, op->control,
 					cqe->controllen);
 	} else {
 		cqe->flags = 0;
 		cqe->namelen = 0;
 		cqe->controllen = 0;
 	}
-	if (op->status_out.nr) {
+	/* The words that libwsa once wrote at reap time (lpFromlen...). */
+	wsaovl_out_word(&op->namelen_out, cqe->namelen);
+	wsaovl_out_word(&op->controllen_out, cqe->controllen);
+	wsaovl_out_word(&op->flags_out, cqe->flags);
+	if (op->status_out.len) {
 		/* A cancelled stream op still says how much of it moved. */
-		wsaovl_pin_store(&op->status_out, 8,
+		wsaovl_out_store(&op->status_out, 8,
 				 cqe->res >= 0 ? cqe->res : op->done, 8);
-		wsaovl_pin_store(&op->status_out, 16, cqe->flags, 4);
-		/* Data and information before status: see struct wsaovl_status. */
+		wsaovl_out_store(&op->status_out, 16, cqe->flags, 4);
+		/* Every output before status: see struct wsaovl_status. */
 		smp_wmb();
-		wsaovl_pin_store(&op->status_out, 0,
+		wsaovl_out_store(&op->status_out, 0,
 				 wsaovl_ntstatus(cqe->res, cqe->flags), 8);
 	}
 

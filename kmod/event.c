@@ -51,6 +51,8 @@ struct wsaovl_event {
 	wait_queue_head_t poll_wait;
 	refcount_t refs;		/* the file, and each op that sets it */
 	struct wsaovl_ctx *ctx;		/* referenced */
+	u8 *state;			/* its byte in the ring mapping, or NULL */
+	u32 slot;			/* its index, or WSAOVL_NO_SLOT */
 };
 
 struct wsaovl_waiter;
@@ -79,6 +81,20 @@ static inline void ev_assert_held(struct wsaovl_event *ev)
 	lockdep_assert(lockdep_is_held(&ev->lock) != LOCK_STATE_NOT_HELD ||
 		       (lockdep_is_held(&ev->ctx->wait_all_lock) !=
 			LOCK_STATE_NOT_HELD && ev->all_locked));
+}
+
+/*
+ * Change the state of the held event, and its mapped copy, which
+ * userspace reads (acquire) to skip a syscall: see the uapi header.
+ */
+static void ev_store(struct wsaovl_event *ev, bool signaled)
+{
+	ev_assert_held(ev);
+	WRITE_ONCE(ev->signaled, signaled);
+	if (!ev->state)
+		return;
+	/* Pairs with userspace's acquire load of the byte. */
+	smp_store_release(ev->state, signaled);
 }
 
 /* Hold ev through ctx->wait_all_lock, which the caller holds. */
@@ -142,7 +158,7 @@ static void ev_wake_any(struct wsaovl_event *ev)
 			return;
 		if (atomic_try_cmpxchg(&e->w->signaled, &none, e->index)) {
 			if (!ev->manual)
-				WRITE_ONCE(ev->signaled, false);
+				ev_store(ev, false);
 			wake_up_process(e->w->task);
 		}
 	}
@@ -171,7 +187,7 @@ static void wait_try_all(struct wsaovl_ctx *ctx, struct wsaovl_waiter *w,
 	if (ready && atomic_try_cmpxchg(&w->signaled, &none, 0)) {
 		for (i = 0; i < w->count; i++)
 			if (!w->e[i].ev->manual)
-				WRITE_ONCE(w->e[i].ev->signaled, false);
+				ev_store(w->e[i].ev, false);
 		wake_up_process(w->task);
 	}
 	for (i = 0; i < w->count; i++)
@@ -187,7 +203,7 @@ static bool ev_signal(struct wsaovl_event *ev, bool pulse)
 
 	all = ev_lock(ev);
 	prev = ev->signaled;
-	WRITE_ONCE(ev->signaled, true);
+	ev_store(ev, true);
 	if (all) {
 		/* Only then can wait-all waiters be queued here. */
 		list_for_each_entry(e, &ev->all_waiters, node) {
@@ -198,7 +214,7 @@ static bool ev_signal(struct wsaovl_event *ev, bool pulse)
 	}
 	ev_wake_any(ev);
 	if (pulse)
-		WRITE_ONCE(ev->signaled, false);
+		ev_store(ev, false);
 	now = ev->signaled;
 	ev_unlock(ev, all);
 	/* The waitqueue lock orders this against ev_poll()'s check. */
@@ -213,7 +229,7 @@ static bool ev_clear(struct wsaovl_event *ev)
 
 	all = ev_lock(ev);
 	prev = ev->signaled;
-	WRITE_ONCE(ev->signaled, false);
+	ev_store(ev, false);
 	ev_unlock(ev, all);
 	return prev;
 }
@@ -230,12 +246,49 @@ void wsaovl_event_reset(struct wsaovl_event *ev)
 	ev_clear(ev);
 }
 
+/*
+ * A state byte for a new event, if one is free.  Events past the page
+ * still work; userspace then always asks the kernel.
+ */
+static void ev_slot_alloc(struct wsaovl_ctx *ctx, struct wsaovl_event *ev)
+{
+	unsigned long slot;
+
+	ev->slot = WSAOVL_NO_SLOT;
+	spin_lock(&ctx->lock);
+	if (ctx->ev_slots) {
+		slot = find_first_zero_bit(ctx->ev_slots, WSAOVL_EV_SLOTS);
+		if (slot < WSAOVL_EV_SLOTS) {
+			__set_bit(slot, ctx->ev_slots);
+			ev->slot = slot;
+			ev->state = &ctx->ev_states[slot];
+			/* Pairs with userspace's acquire load of the byte. */
+			smp_store_release(ev->state, ev->signaled);
+		}
+	}
+	spin_unlock(&ctx->lock);
+}
+
+/* Last reference: nobody changes the state any more. */
+static void ev_slot_free(struct wsaovl_event *ev)
+{
+	struct wsaovl_ctx *ctx = ev->ctx;
+
+	if (!ev->state)
+		return;
+	spin_lock(&ctx->lock);
+	WRITE_ONCE(*ev->state, 0);
+	__clear_bit(ev->slot, ctx->ev_slots);
+	spin_unlock(&ctx->lock);
+}
+
 void wsaovl_event_put(struct wsaovl_event *ev)
 {
 	if (!refcount_dec_and_test(&ev->refs))
 		return;
 	WARN_ON_ONCE(!list_empty(&ev->any_waiters) ||
 		     !list_empty(&ev->all_waiters));
+	ev_slot_free(ev);
 	wsaovl_ctx_put(ev->ctx);
 	kfree(ev);
 }
@@ -298,6 +351,8 @@ static long wsaovl_event_ioctl(struct file *file, unsigned int cmd,
 		a.manual = ev->manual;
 		a.signaled = ev->signaled;
 		ev_unlock(ev, all);
+		a.slot = ev->slot;
+		a.reserved = 0;
 		return copy_to_user((void __user *)arg, &a, sizeof(a)) ?
 		       -EFAULT : 0;
 	default:
@@ -332,7 +387,7 @@ long wsaovl_event_create(struct wsaovl_ctx *ctx,
 
 	if (copy_from_user(&a, arg, sizeof(a)))
 		return -EFAULT;
-	if (a.manual > 1 || a.signaled > 1)
+	if (a.manual > 1 || a.signaled > 1 || a.slot || a.reserved)
 		return -EINVAL;
 	/* Bounded by RLIMIT_NOFILE, and after close() by the ops using it. */
 	ev = kzalloc(sizeof(*ev), GFP_KERNEL_ACCOUNT);
@@ -348,7 +403,14 @@ long wsaovl_event_create(struct wsaovl_ctx *ctx,
 	refcount_set(&ev->refs, 1);
 	refcount_inc(&ctx->refs);
 	ev->ctx = ctx;
+	ev_slot_alloc(ctx, ev);
 
+	/* The slot goes out before the fd exists: nothing to undo after. */
+	a.slot = ev->slot;
+	if (put_user(a.slot, &arg->slot)) {
+		fd = -EFAULT;
+		goto fail;
+	}
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0)
 		goto fail;
@@ -460,8 +522,11 @@ static void wait_all_dequeue(struct wsaovl_ctx *ctx, struct wsaovl_waiter *w)
 /*
  * Sleep until satisfied (0), timed out (0) or signalled (-ERESTARTSYS:
  * the timeout is absolute, so a restart waits for the same deadline).
+ * Meanwhile run the retries handed to this thread as a runner: they are
+ * what will most likely satisfy the wait.
  */
-static int wait_sleep(struct wsaovl_waiter *w, ktime_t *timeout)
+static int wait_sleep(struct wsaovl_ctx *ctx, struct wsaovl_waiter *w,
+		      ktime_t *timeout)
 {
 	int ret = 0;
 
@@ -469,6 +534,13 @@ static int wait_sleep(struct wsaovl_waiter *w, ktime_t *timeout)
 		set_current_state(TASK_INTERRUPTIBLE);
 		if (atomic_read(&w->signaled) != -1)
 			break;
+		if (wsaovl_runner_has_work(ctx)) {
+			__set_current_state(TASK_RUNNING);
+			wsaovl_runner_run(ctx);
+			if (timeout && ktime_after(ktime_get(), *timeout))
+				break;
+			continue;
+		}
 		if (signal_pending(current)) {
 			ret = -ERESTARTSYS;
 			break;
@@ -522,6 +594,7 @@ long wsaovl_wait(struct wsaovl_ctx *ctx, struct wsaovl_wait __user *arg)
 {
 	s32 fds[WSAOVL_MAX_WAIT + 1];
 	ktime_t deadline, *timeout = NULL;
+	struct wsaovl_runner runner;
 	struct wsaovl_waiter *w;
 	struct wsaovl_wait a;
 	int ret, signaled;
@@ -563,11 +636,13 @@ long wsaovl_wait(struct wsaovl_ctx *ctx, struct wsaovl_wait __user *arg)
 	if (ret)
 		return ret;
 
+	wsaovl_runner_enter(ctx, &runner, false);
 	if (all)
 		wait_all_queue(ctx, w);
 	else
 		wait_any_queue(ctx, w);
-	ret = wait_sleep(w, timeout);
+	ret = wait_sleep(ctx, w, timeout);
+	wsaovl_runner_leave(ctx, &runner);
 	if (all)
 		wait_all_dequeue(ctx, w);
 	else

@@ -9,8 +9,13 @@
  *                             buffers are prefaulted, pinned outside it)
  *   mm->mmap_lock             faults; mmap, which takes setup_lock
  *   ctx->setup_lock (mutex)   ring creation against mmap; no user access
- *   ctx->lock (spinlock)      the queue hash, the ring producer, overflow
- *   socket waitqueue lock     only to add/remove our wait entry
+ *   ctx->lock (spinlock)      the queue hash, the ring producer, overflow,
+ *                             event state slots
+ *   socket waitqueue lock     only to add/remove our wait entry, and held
+ *                             by the socket when it calls sockq_wake()
+ *   ctx->run_lock (spinlock, irq-safe)  runners and the queues handed to
+ *                             them (runner.c); nothing is taken under it
+ *                             but the scheduler's wakeup
  *
  * Events (event.c), taken under sockq->lock when an op sets its event,
  * never together with ctx->lock:
@@ -34,6 +39,9 @@
 
 #include "wsaovl.h"
 
+/* Event state bytes mapped after the cqes: one page. */
+#define WSAOVL_EV_SLOTS		PAGE_SIZE
+
 extern unsigned int wsaovl_max_ops;
 extern unsigned long wsaovl_max_pinned;
 extern unsigned long wsaovl_max_pinned_total;
@@ -48,6 +56,8 @@ struct wsaovl_ctx {
 	spinlock_t lock;		/* sockqs, ring producer, overflow */
 	DECLARE_HASHTABLE(sockqs, 8);
 	struct wsaovl_ring *ring;	/* NULL until WSAOVL_IOC_SETUP */
+	u8 *ev_states;			/* in the ring mapping: see uapi */
+	unsigned long *ev_slots;	/* allocated event state slots */
 	struct page **ring_pages;	/* charged to the opener's memcg */
 	unsigned int ring_nr_pages;
 	size_t ring_bytes;
@@ -67,6 +77,17 @@ struct wsaovl_ctx {
 	struct mutex cancel_lock;	/* one cancellation walk at a time */
 	struct mutex setup_lock;	/* ring creation against mmap */
 	struct mutex wait_all_lock;	/* events: see event.c */
+	/* Owner threads blocked in WAIT run queues' retries: runner.c */
+	spinlock_t run_lock;
+	struct list_head runners;	/* waiters: struct wsaovl_runner, newest first */
+	struct list_head submitters;	/* threads in SUBMIT: the same */
+	struct list_head run_list;	/* sockqs to run, each referenced */
+};
+
+/* A thread of the owner in WAIT or SUBMIT, ready to run retries. */
+struct wsaovl_runner {
+	struct list_head node;		/* ctx->runners, under run_lock */
+	struct task_struct *task;
 };
 
 /* User memory pinned at submit, so a worker can reach it without the mm. */
@@ -75,6 +96,16 @@ struct wsaovl_pin {
 	unsigned int nr;
 	size_t len;
 	bool memlock;		/* charged to RLIMIT_MEMLOCK */
+};
+
+/*
+ * An output region in user memory: written with copy_to_user while the
+ * op runs in its owner (inline), through pinned pages once it is pending.
+ */
+struct wsaovl_out {
+	u64 uaddr;
+	u32 len;		/* 0: none */
+	struct wsaovl_pin pin;	/* pinned when the op goes pending */
 };
 
 /* The ops of one socket in one direction, executed in submission order. */
@@ -93,6 +124,8 @@ struct wsaovl_sockq {
 	struct wait_queue_entry wait;
 	poll_table pt;
 	struct delayed_work work;
+	struct list_head run_node;	/* ctx->run_list, under run_lock */
+	bool on_run_list;		/* under run_lock */
 };
 
 struct wsaovl_op {
@@ -122,10 +155,13 @@ struct wsaovl_op {
 	void *control;			/* kernel copy / kernel receive buffer */
 	u32 controllen;
 
-	/* outputs written at completion */
-	struct wsaovl_pin name_out;
-	struct wsaovl_pin control_out;
-	struct wsaovl_pin status_out;
+	/* outputs written at completion, the status block last */
+	struct wsaovl_out name_out;
+	struct wsaovl_out control_out;
+	struct wsaovl_out namelen_out;
+	struct wsaovl_out flags_out;
+	struct wsaovl_out controllen_out;
+	struct wsaovl_out status_out;
 
 	struct wsaovl_cqe cqe;		/* tag and tid from submit on */
 };
@@ -160,6 +196,13 @@ void wsaovl_unpin(struct wsaovl_ctx *ctx, struct wsaovl_pin *pin, bool dirty);
 size_t wsaovl_pin_copy(struct wsaovl_pin *pin, size_t off, const void *src,
 		       size_t len);
 void wsaovl_pin_store(struct wsaovl_pin *pin, size_t off, u64 val, int size);
+int wsaovl_out_init(struct wsaovl_out *out, u64 uaddr, u32 len);
+int wsaovl_out_pin(struct wsaovl_ctx *ctx, struct wsaovl_out *out);
+void wsaovl_out_release(struct wsaovl_ctx *ctx, struct wsaovl_out *out);
+size_t wsaovl_out_copy(struct wsaovl_out *out, size_t off, const void *src,
+		       size_t len);
+void wsaovl_out_word(struct wsaovl_out *out, u32 val);
+void wsaovl_out_store(struct wsaovl_out *out, size_t off, u64 val, int size);
 
 /* sockq.c */
 int wsaovl_sockq_submit(struct wsaovl_ctx *ctx, struct file *file,
@@ -167,6 +210,16 @@ int wsaovl_sockq_submit(struct wsaovl_ctx *ctx, struct file *file,
 void wsaovl_sockq_put(struct wsaovl_sockq *q);
 void wsaovl_sockq_retire(struct wsaovl_sockq *q);
 void wsaovl_sockq_kick(struct wsaovl_sockq *q, unsigned long delay);
+void wsaovl_sockq_run_ref(struct wsaovl_sockq *q);
+void wsaovl_sockq_queue_work(struct wsaovl_sockq *q);
+
+/* runner.c */
+bool wsaovl_runner_dispatch(struct wsaovl_sockq *q);
+void wsaovl_runner_enter(struct wsaovl_ctx *ctx, struct wsaovl_runner *r,
+			 bool submit);
+void wsaovl_runner_leave(struct wsaovl_ctx *ctx, struct wsaovl_runner *r);
+bool wsaovl_runner_has_work(struct wsaovl_ctx *ctx);
+bool wsaovl_runner_run(struct wsaovl_ctx *ctx);
 
 /* complete.c */
 void wsaovl_op_complete(struct wsaovl_op *op);

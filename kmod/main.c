@@ -94,6 +94,10 @@ static int wsaovl_open(struct inode *inode, struct file *file)
 	mutex_init(&ctx->cancel_lock);
 	mutex_init(&ctx->setup_lock);
 	mutex_init(&ctx->wait_all_lock);
+	spin_lock_init(&ctx->run_lock);
+	INIT_LIST_HEAD(&ctx->runners);
+	INIT_LIST_HEAD(&ctx->submitters);
+	INIT_LIST_HEAD(&ctx->run_list);
 	file->private_data = ctx;
 	atomic_inc(&wsaovl_live_ctx);
 	return nonseekable_open(inode, file);

@@ -277,3 +277,99 @@ void wsaovl_pin_store(struct wsaovl_pin *pin, size_t off, u64 val, int size)
 		WRITE_ONCE(*(u32 *)(va + pin->bvec[i].bv_offset + off), (u32)val);
 	kunmap_local(va);
 }
+
+/*
+ * Record an output region, after checking that it is writable now: each
+ * of its pages is read and written back, so a bad address fails the
+ * submit with -EFAULT before any byte moves, as a pin at submit did.  The
+ * region is the op's until it completes: nobody else writes it meanwhile.
+ */
+int wsaovl_out_init(struct wsaovl_out *out, u64 uaddr, u32 len)
+{
+	u8 __user *p = u64_to_user_ptr(uaddr);
+	u64 last = uaddr + len - 1;
+	u64 at;
+	u8 b;
+
+	out->uaddr = uaddr;
+	out->len = 0;
+	if (!len)
+		return 0;
+	if (!uaddr || !access_ok(p, len))
+		return -EFAULT;
+	for (at = uaddr; ; at = (at & PAGE_MASK) + PAGE_SIZE) {
+		if (at > last)
+			at = last;
+		p = u64_to_user_ptr(at);
+		if (get_user(b, p) || put_user(b, p))
+			return -EFAULT;
+		if (at == last)
+			break;
+	}
+	out->len = len;
+	return 0;
+}
+
+/* Before the op leaves its submitter: a worker may complete it. */
+int wsaovl_out_pin(struct wsaovl_ctx *ctx, struct wsaovl_out *out)
+{
+	struct iovec iov = {
+		.iov_base = u64_to_user_ptr(out->uaddr),
+		.iov_len = out->len,
+	};
+
+	if (!out->len || out->pin.nr)
+		return 0;
+	return wsaovl_pin_user(ctx, &iov, 1, true, false, &out->pin);
+}
+
+void wsaovl_out_release(struct wsaovl_ctx *ctx, struct wsaovl_out *out)
+{
+	wsaovl_unpin(ctx, &out->pin, true);
+	out->len = 0;
+}
+
+/*
+ * Unpinned, the op is completing in its owner's context (the submit call):
+ * the user's own mm is current.
+ */
+size_t wsaovl_out_copy(struct wsaovl_out *out, size_t off, const void *src,
+		       size_t len)
+{
+	if (off >= out->len)
+		return 0;
+	len = min_t(size_t, len, out->len - off);
+	if (out->pin.nr)
+		return wsaovl_pin_copy(&out->pin, off, src, len);
+	if (WARN_ON_ONCE(current->flags & PF_KTHREAD))
+		return 0;
+	return len - copy_to_user(u64_to_user_ptr(out->uaddr + off), src, len);
+}
+
+/*
+ * A 4-byte word, at any alignment.  Copied from the stack: hardened
+ * usercopy allows only the op's address field out of the op's slab.
+ */
+void wsaovl_out_word(struct wsaovl_out *out, u32 val)
+{
+	wsaovl_out_copy(out, 0, &val, sizeof(val));
+}
+
+/* An aligned 4- or 8-byte store, in one access (the status block). */
+void wsaovl_out_store(struct wsaovl_out *out, size_t off, u64 val, int size)
+{
+	void __user *p = u64_to_user_ptr(out->uaddr + off);
+
+	if (off + size > out->len)
+		return;
+	if (out->pin.nr) {
+		wsaovl_pin_store(&out->pin, off, val, size);
+		return;
+	}
+	if (WARN_ON_ONCE(current->flags & PF_KTHREAD))
+		return;
+	if (size == 8)
+		put_user(val, (u64 __user *)p);
+	else
+		put_user((u32)val, (u32 __user *)p);
+}

@@ -4,6 +4,7 @@
  * userspace.  A full ring never drops a completion: the op waits on the
  * overflow list, still counted against max_ops, until there is room.
  */
+#include <linux/bitmap.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
@@ -54,10 +55,11 @@ int wsaovl_ring_setup(struct wsaovl_ctx *ctx, struct wsaovl_setup __user *arg)
 {
 	struct wsaovl_ring *ring;
 	struct wsaovl_setup s;
+	unsigned long *slots;
 	struct page **pages;
 	unsigned int nr;
+	size_t bytes, ev_off;
 	u32 entries;
-	size_t bytes;
 	int ret = 0;
 
 	if (copy_from_user(&s, arg, sizeof(s)))
@@ -67,16 +69,24 @@ int wsaovl_ring_setup(struct wsaovl_ctx *ctx, struct wsaovl_setup __user *arg)
 	if (!s.entries || s.entries > WSAOVL_RING_MAX)
 		return -EINVAL;
 	entries = roundup_pow_of_two(max_t(u32, s.entries, WSAOVL_RING_MIN));
-	bytes = PAGE_ALIGN(struct_size(ring, cqes, entries));
+	/* The event states take the page after the cqes. */
+	ev_off = PAGE_ALIGN(struct_size(ring, cqes, entries));
+	bytes = ev_off + WSAOVL_EV_SLOTS;
 	nr = bytes >> PAGE_SHIFT;
 
 	/* Not under setup_lock: reclaim must not wait behind an mmap. */
-	pages = ring_pages_alloc(nr);
-	if (!pages)
+	slots = bitmap_zalloc(WSAOVL_EV_SLOTS, GFP_KERNEL_ACCOUNT);
+	if (!slots)
 		return -ENOMEM;
+	pages = ring_pages_alloc(nr);
+	if (!pages) {
+		bitmap_free(slots);
+		return -ENOMEM;
+	}
 	ring = vmap(pages, nr, VM_MAP, PAGE_KERNEL);
 	if (!ring) {
 		ring_pages_free(pages, nr);
+		bitmap_free(slots);
 		return -ENOMEM;
 	}
 	ring->mask = entries - 1;
@@ -91,6 +101,8 @@ int wsaovl_ring_setup(struct wsaovl_ctx *ctx, struct wsaovl_setup __user *arg)
 		spin_lock(&ctx->lock);
 		ctx->cq_mask = entries - 1;
 		ctx->ring_bytes = bytes;
+		ctx->ev_states = (u8 *)ring + ev_off;
+		ctx->ev_slots = slots;
 		ctx->ring = ring;
 		spin_unlock(&ctx->lock);
 	}
@@ -98,6 +110,7 @@ int wsaovl_ring_setup(struct wsaovl_ctx *ctx, struct wsaovl_setup __user *arg)
 	if (ret) {
 		vunmap(ring);
 		ring_pages_free(pages, nr);
+		bitmap_free(slots);
 		return ret;
 	}
 
@@ -107,6 +120,8 @@ int wsaovl_ring_setup(struct wsaovl_ctx *ctx, struct wsaovl_setup __user *arg)
 	 */
 	s.entries = entries;
 	s.ring_bytes = bytes;
+	s.ev_offset = ev_off;
+	s.ev_slots = WSAOVL_EV_SLOTS;
 	if (copy_to_user(arg, &s, sizeof(s)))
 		return -EFAULT;	/* the ring stays: SETUP again says EBUSY */
 	return 0;
@@ -228,6 +243,9 @@ void wsaovl_ring_free(struct wsaovl_ctx *ctx)
 	if (ctx->ring) {
 		vunmap(ctx->ring);
 		ring_pages_free(ctx->ring_pages, ctx->ring_nr_pages);
+		bitmap_free(ctx->ev_slots);
 	}
 	ctx->ring = NULL;
+	ctx->ev_states = NULL;
+	ctx->ev_slots = NULL;
 }

@@ -3,8 +3,9 @@
  * Per-socket, per-direction queues: ops do their transport work in
  * submission order.  Nothing blocks: each attempt is MSG_DONTWAIT; a queue
  * whose head op cannot progress parks a wait-queue entry on the socket, and
- * the socket's wakeup only schedules the queue's work item (as io_uring's
- * poll arming does), so pending ops cost no thread.
+ * the socket's wakeup only schedules the queue's retry (as io_uring's poll
+ * arming does): in a thread of the owner waiting in WAIT (runner.c), else
+ * in the queue's work item.  Pending ops cost no thread.
  */
 #include <linux/cred.h>
 #include <linux/file.h>
@@ -33,12 +34,12 @@ static __poll_t sockq_events(const struct wsaovl_sockq *q)
 }
 
 /*
- * Schedule the queue's retry: now (pulling a delayed one forward), or
- * after @delay unless one is already scheduled.  The work holds a queue
- * reference; the hash or the caller holds another, so this is never the
- * last.  Callable from atomic context.
+ * Schedule the queue's retry on the workqueue: now (pulling a delayed one
+ * forward), or after @delay unless one is already scheduled.  The work
+ * holds a queue reference; the hash or the caller holds another, so this
+ * is never the last.  Callable from atomic context.
  */
-void wsaovl_sockq_kick(struct wsaovl_sockq *q, unsigned long delay)
+static void sockq_queue(struct wsaovl_sockq *q, unsigned long delay)
 {
 	bool was_pending;
 
@@ -49,6 +50,22 @@ void wsaovl_sockq_kick(struct wsaovl_sockq *q, unsigned long delay)
 		was_pending = mod_delayed_work(wsaovl_wq, &q->work, 0);
 	if (was_pending)
 		refcount_dec(&q->refs);
+}
+
+void wsaovl_sockq_queue_work(struct wsaovl_sockq *q)
+{
+	sockq_queue(q, 0);
+}
+
+/*
+ * Schedule the queue's retry: an immediate one goes to a thread of the
+ * owner waiting in WAIT if there is one (runner.c), else to the workqueue.
+ */
+void wsaovl_sockq_kick(struct wsaovl_sockq *q, unsigned long delay)
+{
+	if (!delay && wsaovl_runner_dispatch(q))
+		return;
+	sockq_queue(q, delay);
 }
 
 /* Socket wakeup, in atomic context: only schedule the retry. */
@@ -144,6 +161,7 @@ static struct wsaovl_sockq *sockq_lookup(struct wsaovl_ctx *ctx,
 		mutex_init(&new->lock);
 		INIT_LIST_HEAD(&new->ops);
 		init_waitqueue_func_entry(&new->wait, sockq_wake);
+		INIT_LIST_HEAD(&new->run_node);
 		INIT_DELAYED_WORK(&new->work, wsaovl_sockq_work);
 	}
 }
@@ -279,11 +297,27 @@ static int wsaovl_op_attempt(struct wsaovl_op *op, struct socket *sock)
 	return op->done;
 }
 
-/* Switch from the caller's iovecs to pinned pages, keeping progress. */
+/*
+ * Before an op leaves its submitter: pin its outputs, and switch from the
+ * caller's iovecs to pinned pages, keeping progress, so that whoever runs
+ * it later (a worker, another thread) reaches them without the mm.
+ */
 static int wsaovl_op_pin_data(struct wsaovl_op *op)
 {
+	struct wsaovl_out *outs[] = {
+		&op->name_out, &op->control_out, &op->namelen_out,
+		&op->flags_out, &op->controllen_out, &op->status_out,
+	};
+	unsigned int i;
 	int ret;
 
+	for (i = 0; i < ARRAY_SIZE(outs); i++) {
+		ret = wsaovl_out_pin(op->ctx, outs[i]);
+		if (ret)
+			return ret;
+	}
+	if (!op->iov)
+		return 0;	/* no data buffers */
 	ret = wsaovl_pin_user(op->ctx, op->iov, op->nr_iov,
 			      !wsaovl_op_is_send(op->opcode), true, &op->data);
 	if (ret)
@@ -368,6 +402,24 @@ static void wsaovl_sockq_work(struct work_struct *work)
 					      struct wsaovl_sockq, work);
 
 	mutex_lock(&q->lock);
+	if (!q->dead)
+		wsaovl_sockq_run(q);
+	mutex_unlock(&q->lock);
+	wsaovl_sockq_put(q);
+}
+
+/*
+ * A runner's turn at q, consuming the reference it was handed with.  The
+ * lock's holder may be stuck in a fault: a fatal signal leaves the run to
+ * the workqueue.
+ */
+void wsaovl_sockq_run_ref(struct wsaovl_sockq *q)
+{
+	if (mutex_lock_killable(&q->lock)) {
+		sockq_queue(q, 0);
+		wsaovl_sockq_put(q);
+		return;
+	}
 	if (!q->dead)
 		wsaovl_sockq_run(q);
 	mutex_unlock(&q->lock);

@@ -77,19 +77,6 @@ static int wsaovl_capture_bufs(struct wsaovl_op *op, const struct wsaovl_sqe *sq
 	return 0;
 }
 
-/* Pin a small user output region (name, control, status block). */
-static int wsaovl_pin_out(struct wsaovl_op *op, u64 uaddr, size_t len,
-			  struct wsaovl_pin *pin)
-{
-	struct iovec iov = { .iov_base = u64_to_user_ptr(uaddr), .iov_len = len };
-
-	if (!len)
-		return 0;
-	if (!uaddr || !access_ok(iov.iov_base, len))
-		return -EFAULT;
-	return wsaovl_pin_user(op->ctx, &iov, 1, true, false, pin);
-}
-
 static int wsaovl_capture_addr(struct wsaovl_op *op, const struct wsaovl_sqe *sqe)
 {
 	bool has_addr = op->opcode == WSAOVL_OP_SENDTO ||
@@ -106,7 +93,7 @@ static int wsaovl_capture_addr(struct wsaovl_op *op, const struct wsaovl_sqe *sq
 	if (!sqe->addr)
 		return -EFAULT;
 	if (!wsaovl_op_is_send(op->opcode))
-		return wsaovl_pin_out(op, sqe->addr, sqe->addrlen, &op->name_out);
+		return wsaovl_out_init(&op->name_out, sqe->addr, sqe->addrlen);
 	op->addrlen = sqe->addrlen;
 	if (copy_from_user(&op->addr, u64_to_user_ptr(sqe->addr), sqe->addrlen))
 		return -EFAULT;
@@ -140,8 +127,32 @@ static int wsaovl_capture_control(struct wsaovl_op *op,
 	if (op->opcode == WSAOVL_OP_SENDMSG)
 		return copy_from_user(op->control, uctl, sqe->controllen) ?
 		       -EFAULT : 0;
-	return wsaovl_pin_out(op, sqe->control, sqe->controllen,
-			      &op->control_out);
+	return wsaovl_out_init(&op->control_out, sqe->control, sqe->controllen);
+}
+
+/* The receive's length and flag words, each where the sqe says. */
+static int wsaovl_capture_words(struct wsaovl_op *op,
+				const struct wsaovl_sqe *sqe)
+{
+	bool recv = !wsaovl_op_is_send(op->opcode);
+	int ret;
+
+	if (sqe->reserved2)
+		return -EINVAL;
+	if ((sqe->flags_out && !recv) ||
+	    (sqe->namelen_out && op->opcode != WSAOVL_OP_RECVFROM &&
+	     op->opcode != WSAOVL_OP_RECVMSG) ||
+	    (sqe->controllen_out && op->opcode != WSAOVL_OP_RECVMSG))
+		return -EINVAL;
+	ret = wsaovl_out_init(&op->namelen_out, sqe->namelen_out,
+			      sqe->namelen_out ? 4 : 0);
+	if (!ret)
+		ret = wsaovl_out_init(&op->flags_out, sqe->flags_out,
+				      sqe->flags_out ? 4 : 0);
+	if (!ret)
+		ret = wsaovl_out_init(&op->controllen_out, sqe->controllen_out,
+				      sqe->controllen_out ? 4 : 0);
+	return ret;
 }
 
 /* Everything but the socket itself; the op is freed by the caller on error. */
@@ -169,9 +180,12 @@ static int wsaovl_op_prep(struct wsaovl_op *op, const struct wsaovl_sqe *sqe,
 	ret = wsaovl_capture_control(op, sqe, sk);
 	if (ret)
 		return ret;
+	ret = wsaovl_capture_words(op, sqe);
+	if (ret)
+		return ret;
 	if (sqe->status) {
-		ret = wsaovl_pin_out(op, sqe->status, sizeof(struct wsaovl_status),
-				     &op->status_out);
+		ret = wsaovl_out_init(&op->status_out, sqe->status,
+				      sizeof(struct wsaovl_status));
 		if (ret)
 			return ret;
 	}
@@ -294,22 +308,13 @@ out_fput:
 #define WSAOVL_SQE_OUT_LEN	(offsetof(struct wsaovl_sqe, reserved) - \
 				 WSAOVL_SQE_OUT)
 
-long wsaovl_submit(struct wsaovl_ctx *ctx, struct wsaovl_submit __user *arg)
+static long wsaovl_submit_sqes(struct wsaovl_ctx *ctx,
+			       struct wsaovl_sqe __user *usqe, u32 nr)
 {
-	struct wsaovl_sqe __user *usqe;
-	struct wsaovl_submit s;
 	struct wsaovl_sqe sqe;
 	u32 i;
 
-	if (copy_from_user(&s, arg, sizeof(s)))
-		return -EFAULT;
-	if (s.flags || !s.nr || s.nr > WSAOVL_MAX_BATCH)
-		return -EINVAL;
-	if (!READ_ONCE(ctx->ring))
-		return -EINVAL;
-	usqe = u64_to_user_ptr(s.sqes);
-
-	for (i = 0; i < s.nr; i++) {
+	for (i = 0; i < nr; i++) {
 		if (copy_from_user(&sqe, &usqe[i], sizeof(sqe)))
 			return i ? i : -EFAULT;
 		wsaovl_submit_one(ctx, &sqe);
@@ -322,4 +327,36 @@ long wsaovl_submit(struct wsaovl_ctx *ctx, struct wsaovl_submit __user *arg)
 			return i;
 	}
 	return i;
+}
+
+/* Queue runs a SUBMIT call makes before it returns. */
+#define WSAOVL_SUBMIT_RUNS	64
+
+long wsaovl_submit(struct wsaovl_ctx *ctx, struct wsaovl_submit __user *arg)
+{
+	struct wsaovl_sqe __user *usqe;
+	struct wsaovl_runner runner;
+	struct wsaovl_submit s;
+	unsigned int runs;
+	long ret;
+
+	if (copy_from_user(&s, arg, sizeof(s)))
+		return -EFAULT;
+	if (s.flags || !s.nr || s.nr > WSAOVL_MAX_BATCH)
+		return -EINVAL;
+	if (!READ_ONCE(ctx->ring))
+		return -EINVAL;
+	usqe = u64_to_user_ptr(s.sqes);
+
+	wsaovl_runner_enter(ctx, &runner, true);
+	ret = wsaovl_submit_sqes(ctx, usqe, s.nr);
+	/*
+	 * Run what became ready meanwhile (most often a receive that our own
+	 * send completed on loopback) before returning, so its completion is
+	 * there when the caller looks; past the budget, the workqueue's turn.
+	 */
+	for (runs = 0; runs < WSAOVL_SUBMIT_RUNS && wsaovl_runner_run(ctx); runs++)
+		cond_resched();
+	wsaovl_runner_leave(ctx, &runner);
+	return ret;
 }

@@ -79,6 +79,8 @@ struct ctx {
 	struct wsaovl_ring *ring;
 	size_t ring_bytes;
 	unsigned int entries;
+	const volatile uint8_t *ev_states;	/* event state bytes (ABI 3) */
+	uint32_t ev_slots;
 };
 
 static inline int dev_open(void)
@@ -112,6 +114,8 @@ static inline int ctx_init(struct ctx *c, unsigned int entries)
 	c->ring = p;
 	c->ring_bytes = s.ring_bytes;
 	c->entries = s.entries;
+	c->ev_states = (uint8_t *)p + s.ev_offset;
+	c->ev_slots = s.ev_slots;
 	return 0;
 fail:
 	close(c->fd);

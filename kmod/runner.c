@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Runners: threads of the owning process in WSAOVL_IOC_WAIT or
+ * WSAOVL_IOC_SUBMIT run the retries of its socket queues themselves, as
+ * io_uring's DEFER_TASKRUN runs task work in the thread that waits for
+ * completions.  A socket's wakeup then costs one wakeup of a thread that
+ * was waiting anyway (or none: a submitter runs what its own send made
+ * ready before it returns), not a kworker's and then the waiter's; and the
+ * retry runs in the user's process, in its cgroup, under its task-based
+ * LSM context.  Only when no thread of the owner is in either call does a
+ * kworker run the retry: overlapped I/O completes without anybody waiting.
+ *
+ * A waiter sleeps, so a wakeup must wake it; a submitter is running and
+ * drains the list before it returns.  Waiters are preferred: they are idle.
+ *
+ * Invariant, under run_lock: ctx->run_list is empty whenever ctx->runners
+ * and ctx->submitters are; the last runner to leave hands what is left to
+ * the workqueue.
+ */
+#include <linux/list.h>
+#include <linux/sched.h>
+#include <linux/spinlock.h>
+
+#include "internal.h"
+
+/*
+ * From the socket's wakeup (atomic, any context): hand q to a runner if
+ * the owner has one.  False: the caller must use the workqueue.
+ */
+bool wsaovl_runner_dispatch(struct wsaovl_sockq *q)
+{
+	struct wsaovl_ctx *ctx = q->ctx;
+	struct wsaovl_runner *r;
+	unsigned long flags;
+
+	bool taken = false;
+
+	spin_lock_irqsave(&ctx->run_lock, flags);
+	r = list_first_entry_or_null(&ctx->runners, struct wsaovl_runner, node);
+	if (r || !list_empty(&ctx->submitters)) {
+		if (!q->on_run_list) {
+			q->on_run_list = true;
+			refcount_inc(&q->refs);
+			list_add_tail(&q->run_node, &ctx->run_list);
+		}
+		if (r)
+			wake_up_process(r->task);
+		taken = true;
+	}
+	spin_unlock_irqrestore(&ctx->run_lock, flags);
+	return taken;
+}
+
+/* Called by WAIT (@submit false) or SUBMIT, in the owner, first. */
+void wsaovl_runner_enter(struct wsaovl_ctx *ctx, struct wsaovl_runner *r,
+			 bool submit)
+{
+	r->task = current;
+	spin_lock_irq(&ctx->run_lock);
+	list_add(&r->node, submit ? &ctx->submitters : &ctx->runners);
+	spin_unlock_irq(&ctx->run_lock);
+}
+
+/*
+ * After the wait: queues still waiting for a run go to another runner, or,
+ * if this was the last, to the workqueue (each with its reference).
+ */
+void wsaovl_runner_leave(struct wsaovl_ctx *ctx, struct wsaovl_runner *r)
+{
+	struct wsaovl_sockq *q, *tmp;
+	struct wsaovl_runner *next;
+	LIST_HEAD(orphans);
+
+	spin_lock_irq(&ctx->run_lock);
+	list_del(&r->node);
+	next = list_first_entry_or_null(&ctx->runners, struct wsaovl_runner,
+					node);
+	if (!next && list_empty(&ctx->submitters)) {
+		list_for_each_entry(q, &ctx->run_list, run_node)
+			q->on_run_list = false;
+		list_splice_init(&ctx->run_list, &orphans);
+	} else if (next && !list_empty(&ctx->run_list)) {
+		wake_up_process(next->task);
+	}
+	spin_unlock_irq(&ctx->run_lock);
+
+	list_for_each_entry_safe(q, tmp, &orphans, run_node) {
+		list_del_init(&q->run_node);
+		wsaovl_sockq_queue_work(q);
+		wsaovl_sockq_put(q);
+	}
+}
+
+bool wsaovl_runner_has_work(struct wsaovl_ctx *ctx)
+{
+	return !list_empty_careful(&ctx->run_list);
+}
+
+/* Run the oldest queue handed to the runners; false if there was none. */
+bool wsaovl_runner_run(struct wsaovl_ctx *ctx)
+{
+	struct wsaovl_sockq *q;
+
+	spin_lock_irq(&ctx->run_lock);
+	q = list_first_entry_or_null(&ctx->run_list, struct wsaovl_sockq,
+				     run_node);
+	if (q) {
+		list_del_init(&q->run_node);
+		q->on_run_list = false;
+	}
+	spin_unlock_irq(&ctx->run_lock);
+	if (!q)
+		return false;
+	wsaovl_sockq_run_ref(q);
+	return true;
+}

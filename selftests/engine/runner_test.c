@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Retries run by the owner's waiting threads (runner.c): with a thread in
+ * WSAOVL_IOC_WAIT, a pending op's retry runs in that thread, not in a
+ * kworker (the workqueue tracepoint says which ran); with nobody waiting
+ * the kworker completes it (overlapped I/O needs no waiter); many waiters
+ * and waiters that come and go lose no completion and complete none twice.
+ */
+#include <sys/mount.h>
+#include "engine.h"
+#include "events.h"
+
+#define TRACEFS		"/sys/kernel/tracing"
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : -EIO;
+}
+
+/* Start tracing workqueue executions; 0, or -errno if tracefs is absent. */
+static int trace_start(void)
+{
+	if (access(TRACEFS "/trace", F_OK))
+		mount("tracefs", TRACEFS, "tracefs", 0, NULL);
+	if (access(TRACEFS "/events/workqueue/workqueue_execute_start/enable",
+		   F_OK))
+		return -ENOENT;
+	write_file(TRACEFS "/tracing_on", "0");
+	write_file(TRACEFS "/trace", "");
+	if (write_file(TRACEFS "/events/workqueue/workqueue_execute_start/enable",
+		       "1"))
+		return -EIO;
+	return write_file(TRACEFS "/tracing_on", "1");
+}
+
+/* Stop, and count the runs of the queues' work function. */
+static int trace_stop_count(void)
+{
+	char line[512];
+	int n = 0;
+	FILE *f;
+
+	write_file(TRACEFS "/tracing_on", "0");
+	write_file(TRACEFS "/events/workqueue/workqueue_execute_start/enable", "0");
+	f = fopen(TRACEFS "/trace", "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "wsaovl_sockq_work"))
+			n++;
+	fclose(f);
+	return n;
+}
+
+struct rx {
+	struct wsaovl_status st;
+	char buf[32];
+	struct wsaovl_buf b;
+};
+
+static void post_recv(struct __test_metadata *_metadata, struct ctx *c,
+		      int fd, struct rx *r, int ev, uint64_t tag)
+{
+	struct wsaovl_sqe s;
+
+	memset(r, 0, sizeof(*r));
+	r->st.status = WSAOVL_STATUS_PENDING;
+	buf_set(&r->b, r->buf, sizeof(r->buf));
+	sqe_prep(&s, WSAOVL_OP_RECV, fd, &r->b, 1, tag);
+	s.status = (uintptr_t)&r->st;
+	if (ev >= 0) {
+		s.flags = WSAOVL_SQE_EVENT;
+		s.eventfd = ev;
+	}
+	ASSERT_EQ(1, submit(c, &s, 1));
+	ASSERT_EQ(WSAOVL_STATE_PENDING, s.state);
+}
+
+FIXTURE(runner) {
+	struct ctx c;
+	struct pair p;
+};
+
+FIXTURE_SETUP(runner)
+{
+	CTX_INIT(&self->c, 4096);
+	PAIR_OPEN(&self->p, AF_INET, SOCK_DGRAM);
+}
+
+FIXTURE_TEARDOWN(runner)
+{
+	pair_close(&self->p);
+	ctx_fini(&self->c);
+}
+
+struct bg_wait {
+	int dev, ev;
+	int ret;
+	pthread_t th;
+};
+
+static void *bg_wait_main(void *arg)
+{
+	struct bg_wait *w = arg;
+
+	w->ret = wait_ev(w->dev, &w->ev, 1, 0, 0, in_ms(10000), NULL);
+	return NULL;
+}
+
+/* Wait (until it is in the kernel, by its state) for thread tid to sleep. */
+static void wait_sleeping(pid_t tid)
+{
+	char path[64], buf[512];
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	for (i = 0; i < 2000; i++) {
+		FILE *f = fopen(path, "r");
+		char *p = NULL;
+
+		if (f) {
+			p = fgets(buf, sizeof(buf), f);
+			fclose(f);
+		}
+		p = p ? strrchr(buf, ')') : NULL;
+		if (p && p[1] == ' ' && p[2] == 'S')
+			return;
+		msleep(1);
+	}
+}
+
+struct tid_box {
+	struct bg_wait *w;
+	atomic_int tid;
+};
+
+static void *bg_wait_tid(void *arg)
+{
+	struct tid_box *b = arg;
+
+	atomic_store(&b->tid, sys_gettid());
+	return bg_wait_main(b->w);
+}
+
+/*
+ * The retry runs in the waiting thread: 50 rounds of a receive completed
+ * while a thread waits for its event in WAIT make no kworker run.  The
+ * same with the thread in poll() on the event instead (not a runner):
+ * the kworker runs them.
+ */
+TEST_F(runner, waiting_thread_runs_retry)
+{
+	int rounds = 50, i, mode, ran[2];
+	struct rx r;
+	int ev;
+
+	if (trace_start())
+		SKIP(return, "no tracefs workqueue events");
+	trace_stop_count();
+	ev = ev_new(self->c.fd, 0, 0);
+	ASSERT_LE(0, ev);
+	for (mode = 0; mode < 2; mode++) {
+		ASSERT_EQ(0, trace_start());
+		for (i = 0; i < rounds; i++) {
+			struct bg_wait w = { .dev = self->c.fd, .ev = ev };
+			struct tid_box box = { .w = &w };
+
+			post_recv(_metadata, &self->c, self->p.rx, &r, ev, i);
+			if (mode == 0) {
+				ASSERT_EQ(0, pthread_create(&w.th, NULL,
+							    bg_wait_tid, &box));
+				while (!atomic_load(&box.tid))
+					sched_yield();
+				wait_sleeping(atomic_load(&box.tid));
+			}
+			ASSERT_EQ(1, send(self->p.tx, "r", 1, 0));
+			if (mode == 0) {
+				pthread_join(w.th, NULL);
+				ASSERT_EQ(0, w.ret);
+			} else {
+				struct pollfd pf = { .fd = ev, .events = POLLIN };
+
+				ASSERT_EQ(1, poll(&pf, 1, 10000));
+				ASSERT_EQ(0, poll_one(self->c.fd, ev));
+			}
+			EXPECT_EQ(WSAOVL_STATUS_SUCCESS, r.st.status);
+			EXPECT_EQ(1, r.st.information);
+		}
+		ran[mode] = trace_stop_count();
+	}
+	TH_LOG("kworker runs: %d with a waiter in WAIT, %d with poll()",
+	       ran[0], ran[1]);
+	EXPECT_EQ(0, ran[0]);
+	EXPECT_LE(rounds / 2, ran[1]);
+	close(ev);
+}
+
+/*
+ * One thread: a receive posted, then a send to it through SUBMIT.  On
+ * loopback the send makes the receive ready within the call, and SUBMIT
+ * runs its retry before returning: the status is final when it returns,
+ * with no kworker run (but when the host deferred the softirq).
+ */
+TEST_F(runner, submitter_runs_what_its_send_made_ready)
+{
+	int rounds = 200, i, before = 0, ran;
+	struct wsaovl_buf b;
+	struct wsaovl_sqe s;
+	struct wsaovl_cqe cqe;
+	struct rx r;
+	int traced = !trace_start();
+
+	buf_set(&b, "ping", 4);
+	for (i = 0; i < rounds; i++) {
+		post_recv(_metadata, &self->c, self->p.rx, &r, -1, i);
+		sqe_prep(&s, WSAOVL_OP_SEND, self->p.tx, &b, 1, 1000 + i);
+		s.flags = WSAOVL_SQE_SKIP_INLINE_CQE;
+		ASSERT_EQ(1, submit(&self->c, &s, 1));
+		ASSERT_EQ(WSAOVL_STATE_DONE, s.state);
+		if (__atomic_load_n(&r.st.status, __ATOMIC_ACQUIRE) ==
+		    WSAOVL_STATUS_SUCCESS)
+			before++;
+		CQ_WAIT(&self->c, &cqe, 5000);
+		ASSERT_EQ((uint64_t)i, cqe.tag);
+		ASSERT_EQ(4, cqe.res);
+		ASSERT_EQ(0, memcmp(r.buf, "ping", 4));
+	}
+	ran = traced ? trace_stop_count() : -1;
+	TH_LOG("%d of %d complete when SUBMIT returned; %d kworker runs",
+	       before, rounds, ran);
+	EXPECT_LE(rounds * 8 / 10, before);
+	if (traced)
+		EXPECT_GE(rounds - before, ran);
+}
+
+/* Nobody waits anywhere: the kworker completes the op all the same. */
+TEST_F(runner, completes_with_nobody_waiting)
+{
+	struct rx r;
+	int i;
+
+	post_recv(_metadata, &self->c, self->p.rx, &r, -1, 1);
+	ASSERT_EQ(4, send(self->p.tx, "idle", 4, 0));
+	for (i = 0; i < 5000 && __atomic_load_n(&r.st.status, __ATOMIC_ACQUIRE) ==
+	     WSAOVL_STATUS_PENDING; i++)
+		msleep(1);
+	EXPECT_EQ(WSAOVL_STATUS_SUCCESS, r.st.status);
+	EXPECT_EQ(4, r.st.information);
+	EXPECT_EQ(0, memcmp(r.buf, "idle", 4));
+}
+
+#define NSOCK	8
+#define NROUND	300
+
+struct many {
+	struct ctx *c;
+	int ev[NSOCK];
+	atomic_int stop;
+	atomic_int waits;
+};
+
+/* Waits with a short timeout, so runners keep coming and going. */
+static void *churn_main(void *arg)
+{
+	struct many *m = arg;
+	unsigned int k = 0;
+
+	while (!atomic_load(&m->stop)) {
+		int e = m->ev[k++ % NSOCK];
+
+		wait_ev(m->c->fd, &e, 1, 0, 0, in_ms(2), NULL);
+		atomic_fetch_add(&m->waits, 1);
+	}
+	return NULL;
+}
+
+/*
+ * Four threads wait (2 ms at a time, on the ops' auto-reset events) while
+ * 8 sockets' receives complete 300 times each: every op completes exactly
+ * once with its own datagram, whoever ran it.
+ */
+TEST_F_TIMEOUT(runner, churning_waiters_exactly_once, 600)
+{
+	struct pair ps[NSOCK];
+	struct rx r[NSOCK];
+	struct wsaovl_cqe cqe;
+	struct many m = { .c = &self->c };
+	pthread_t th[4];
+	unsigned int seen[NSOCK] = { 0 };
+	int i, k, got;
+
+	for (k = 0; k < NSOCK; k++) {
+		PAIR_OPEN(&ps[k], AF_INET, SOCK_DGRAM);
+		m.ev[k] = ev_new(self->c.fd, 0, 0);
+		ASSERT_LE(0, m.ev[k]);
+	}
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(0, pthread_create(&th[i], NULL, churn_main, &m));
+	for (i = 0; i < NROUND; i++) {
+		for (k = 0; k < NSOCK; k++)
+			post_recv(_metadata, &self->c, ps[k].rx, &r[k], m.ev[k],
+				  (uint64_t)k << 32 | i);
+		for (k = 0; k < NSOCK; k++) {
+			char msg[16];
+			int len = snprintf(msg, sizeof(msg), "%d.%d", k, i);
+
+			ASSERT_EQ(len, send(ps[k].tx, msg, len, 0));
+		}
+		for (got = 0; got < NSOCK; got++) {
+			ASSERT_EQ(1, cq_wait(&self->c, &cqe, 10000))
+				TH_LOG("round %d: %d of %d", i, got, NSOCK);
+			k = cqe.tag >> 32;
+			ASSERT_LT(k, NSOCK);
+			ASSERT_EQ((uint32_t)i, (uint32_t)cqe.tag);
+			seen[k]++;
+		}
+		for (k = 0; k < NSOCK; k++) {
+			char msg[16];
+			int len = snprintf(msg, sizeof(msg), "%d.%d", k, i);
+
+			ASSERT_EQ(WSAOVL_STATUS_SUCCESS, r[k].st.status);
+			ASSERT_EQ(len, r[k].st.information);
+			ASSERT_EQ(0, memcmp(r[k].buf, msg, len));
+		}
+	}
+	atomic_store(&m.stop, 1);
+	for (i = 0; i < 4; i++)
+		pthread_join(th[i], NULL);
+	EXPECT_TRUE(cq_quiet(&self->c, 100));	/* none twice */
+	for (k = 0; k < NSOCK; k++) {
+		EXPECT_EQ(NROUND, seen[k]);
+		close(m.ev[k]);
+		pair_close(&ps[k]);
+	}
+	TH_LOG("%d waits", atomic_load(&m.waits));
+}
+
+/* A waiter that times out while its retries are queued hands them on. */
+TEST_F(runner, timeout_hands_queued_retries_on)
+{
+	struct rx r;
+	int ev, other, i;
+
+	ev = ev_new(self->c.fd, 1, 0);
+	other = ev_new(self->c.fd, 1, 0);
+	ASSERT_LE(0, ev);
+	ASSERT_LE(0, other);
+	for (i = 0; i < 100; i++) {
+		post_recv(_metadata, &self->c, self->p.rx, &r, ev, i);
+		ASSERT_EQ(1, send(self->p.tx, "t", 1, 0));
+		/* waits for something else; may or may not run the retry */
+		EXPECT_EQ(-ETIMEDOUT, wait_ev(self->c.fd, &other, 1, 0, 0,
+					      in_ms(0), NULL));
+		ASSERT_EQ(0, wait_ev(self->c.fd, &ev, 1, 0, 0, in_ms(10000),
+				     NULL)) TH_LOG("round %d", i);
+		EXPECT_EQ(WSAOVL_STATUS_SUCCESS, r.st.status);
+		ASSERT_EQ(0, ev_reset(ev) < 0);
+		{
+			struct wsaovl_cqe cqe;
+
+			CQ_WAIT(&self->c, &cqe, 5000);
+			EXPECT_EQ((uint64_t)i, cqe.tag);
+		}
+	}
+	close(ev);
+	close(other);
+}
+
+TEST_HARNESS_MAIN
