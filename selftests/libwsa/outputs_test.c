@@ -49,9 +49,10 @@ static int poisoned(const struct outs *o)
 	return 1;
 }
 
+/* b takes WSARecvFrom, c (IP_PKTINFO on) WSARecvMsg */
 FIXTURE(out) {
-	SOCKET a, b;
-	struct sockaddr_in aa, ba;
+	SOCKET a, b, c;
+	struct sockaddr_in aa, ba, ca;
 	WSAEVENT ev;
 };
 
@@ -63,9 +64,11 @@ FIXTURE_SETUP(out)
 	ASSERT_EQ(0, wsa_start());
 	self->a = wsa_udp4(&self->aa, WSA_FLAG_OVERLAPPED);
 	self->b = wsa_udp4(&self->ba, WSA_FLAG_OVERLAPPED);
+	self->c = wsa_udp4(&self->ca, WSA_FLAG_OVERLAPPED);
 	ASSERT_NE(INVALID_SOCKET, self->a);
 	ASSERT_NE(INVALID_SOCKET, self->b);
-	ASSERT_EQ(0, setsockopt(self->b, IPPROTO_IP, IP_PKTINFO, (char *)&on, sizeof(on)));
+	ASSERT_NE(INVALID_SOCKET, self->c);
+	ASSERT_EQ(0, setsockopt(self->c, IPPROTO_IP, IP_PKTINFO, (char *)&on, sizeof(on)));
 	self->ev = WSACreateEvent();
 	ASSERT_NE(WSA_INVALID_EVENT, self->ev);
 }
@@ -75,13 +78,14 @@ FIXTURE_TEARDOWN(out)
 	RETURN_IF_SKIPPED();
 	closesocket(self->a);
 	closesocket(self->b);
+	closesocket(self->c);
 	WSACloseEvent(self->ev);
 	WSACleanup();
 }
 
 TEST_F_TIMEOUT(out, final_when_event_set, 600)
 {
-	LPFN_WSARECVMSG WSARecvMsg = get_recvmsg(self->b);
+	LPFN_WSARECVMSG WSARecvMsg = get_recvmsg(self->c);
 	struct outs **kept = calloc(ROUNDS, sizeof(*kept));
 	long pending = 0, immediate = 0;
 	int i;
@@ -113,7 +117,7 @@ TEST_F_TIMEOUT(out, final_when_event_set, 600)
 			o->msg.Control.buf = o->ctl;
 			o->msg.Control.len = sizeof(o->ctl);
 			o->msg.dwFlags = 0;
-			r = WSARecvMsg(self->b, &o->msg, NULL, &o->ov, NULL);
+			r = WSARecvMsg(self->c, &o->msg, NULL, &o->ov, NULL);
 		} else {
 			r = WSARecvFrom(self->b, &o->wb, 1, NULL, &o->flags,
 					(struct sockaddr *)&o->from, &o->fromlen,
@@ -123,7 +127,8 @@ TEST_F_TIMEOUT(out, final_when_event_set, 600)
 		ASSERT_EQ(WSA_IO_PENDING, WSAGetLastError());
 		pending++;
 		ASSERT_EQ(len, sendto(self->a, "0123456789ab", len, 0,
-				      (struct sockaddr *)&self->ba, sizeof(self->ba)));
+				      (struct sockaddr *)(usemsg ? &self->ca : &self->ba),
+				      sizeof(self->ba)));
 		ASSERT_EQ(WSA_WAIT_EVENT_0,
 			  WSAWaitForMultipleEvents(1, &self->ev, FALSE, 10000, FALSE));
 		/* everything final now, without another library call */
@@ -139,7 +144,8 @@ TEST_F_TIMEOUT(out, final_when_event_set, 600)
 		ASSERT_EQ(trunc ? 0x80000005U : 0U, (DWORD)o->ov.Internal);
 		ASSERT_EQ(trunc ? 8 : 5, o->ov.InternalHigh);
 		ASSERT_EQ(trunc ? FALSE : TRUE,
-			  WSAGetOverlappedResult(self->b, &o->ov, &n, FALSE, &fl));
+			  WSAGetOverlappedResult(usemsg ? self->c : self->b, &o->ov,
+						 &n, FALSE, &fl));
 		if (trunc) {
 			ASSERT_EQ(WSAEMSGSIZE, WSAGetLastError());
 		}
