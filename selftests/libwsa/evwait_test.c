@@ -317,6 +317,14 @@ TEST(duplicated_event_handle)
 	pair[1] = d;
 	SetEvent(e);
 	ASSERT_EQ(WAIT_OBJECT_0, WaitForMultipleObjects(2, pair, FALSE, 0));
+	/* one object twice in a wait-all: invalid (only the kernel sees it) */
+	SetLastError(0);
+	if (expect_nodev()) {
+		ASSERT_EQ(WAIT_OBJECT_0, WaitForMultipleObjects(2, pair, TRUE, 0));
+	} else {
+		ASSERT_EQ(WAIT_FAILED, WaitForMultipleObjects(2, pair, TRUE, 0));
+		ASSERT_EQ(ERROR_INVALID_PARAMETER, GetLastError());
+	}
 	ASSERT_EQ(TRUE, CloseHandle(e));
 	ASSERT_EQ(WAIT_OBJECT_0, WaitForSingleObject(d, 0));
 	ASSERT_EQ(TRUE, CloseHandle(d));
