@@ -1106,6 +1106,18 @@ static DWORD kwait_fail(int err, BOOL all)
 			 : ERROR_INVALID_HANDLE);
 }
 
+/* One event twice (a slot is its event's while it lives): the kernel's EINVAL. */
+static bool dup_slots(const struct wsa_evobj *const *obj, DWORD n)
+{
+	DWORD i, j;
+
+	for (i = 1; i < n; i++)
+		for (j = 0; j < i; j++)
+			if (obj[i]->slot == obj[j]->slot)
+				return true;
+	return false;
+}
+
 /*
  * Every object is an event of the open context: its state bytes, else one
  * WSAOVL_IOC_WAIT (alertable: with the thread's alert event, which loses
@@ -1142,7 +1154,7 @@ static DWORD wait_kernel(DWORD n, const struct wsa_evobj *const *obj,
 			for (i = 0; i < n; i++)
 				if (!obj[i]->manual || wsa_evobj_state(obj[i]) != 1)
 					break;
-		if (i == n)
+		if (i == n && !dup_slots(obj, n))
 			return WAIT_OBJECT_0;
 	}
 	for (i = 0; i < n; i++)
