@@ -16,9 +16,14 @@ __thread DWORD wsa_last_error;
 atomic_int wsa_startups;
 struct wsa_dev wsa_dev = {
 	.fd = -1,
-	.drain_lock = PTHREAD_MUTEX_INITIALIZER,
 	.open_lock = PTHREAD_MUTEX_INITIALIZER,
 };
+static uint32_t dev_gens;	/* contexts opened by this process, ever */
+
+/* What libwsa needs of the module (ABI 3). */
+#define NEED_FEATURES (WSAOVL_FEAT_RING | WSAOVL_FEAT_STATUS | \
+		       WSAOVL_FEAT_SKIP_INLINE | WSAOVL_FEAT_EVENTS | \
+		       WSAOVL_FEAT_OUTPUTS | WSAOVL_FEAT_EVSTATE)
 
 WSA_EXPORT DWORD WINAPI GetLastError(void)
 {
@@ -68,11 +73,14 @@ static void dev_atfork_child(void)
 	if (wsa_dev.fd >= 0)
 		close(wsa_dev.fd);
 	wsa_dev.fd = -1;
+	wsa_dev.gen = 0;	/* the parent's events are not this context's */
 	wsa_dev.ring = NULL;
 	wsa_dev.ring_bytes = 0;
+	wsa_dev.ev_state = NULL;
+	wsa_dev.ev_slots = 0;
+	wsa_dev.draining = 0;
 	wsa_dev.tried = false;
 	wsa_dev.open_errno = 0;
-	pthread_mutex_init(&wsa_dev.drain_lock, NULL);
 	pthread_mutex_init(&wsa_dev.open_lock, NULL);
 }
 
@@ -102,9 +110,7 @@ static int dev_open_locked(void)
 	if (ioctl(fd, WSAOVL_IOC_QUERY, &q) < 0)
 		goto fail;
 	if (q.abi_version != WSAOVL_ABI_VERSION ||
-	    (q.features & (WSAOVL_FEAT_RING | WSAOVL_FEAT_STATUS |
-			   WSAOVL_FEAT_EVENTFD)) !=
-	    (WSAOVL_FEAT_RING | WSAOVL_FEAT_STATUS | WSAOVL_FEAT_EVENTFD)) {
+	    (q.features & NEED_FEATURES) != NEED_FEATURES) {
 		errno = EPROTO;
 		goto fail;
 	}
@@ -116,6 +122,10 @@ static int dev_open_locked(void)
 		st.entries = q.ring_max;
 	if (ioctl(fd, WSAOVL_IOC_SETUP, &st) < 0)
 		goto fail;
+	if ((uint64_t)st.ev_offset + st.ev_slots > st.ring_bytes) {
+		errno = EPROTO;
+		goto fail;
+	}
 	ring = mmap(NULL, st.ring_bytes, PROT_READ | PROT_WRITE, MAP_SHARED,
 		    fd, 0);
 	if (ring == MAP_FAILED)
@@ -124,8 +134,13 @@ static int dev_open_locked(void)
 	wsa_dev.ring_bytes = st.ring_bytes;
 	wsa_dev.mask = wsa_dev.ring->mask;
 	wsa_dev.features = q.features;
+	wsa_dev.ev_state = (const uint8_t *)ring + st.ev_offset;
+	wsa_dev.ev_slots = st.ev_slots;
+	if (!++dev_gens)
+		dev_gens = 1;
 	atomic_store_explicit((atomic_int *)&wsa_dev.fd, fd,
 			      memory_order_release);
+	__atomic_store_n(&wsa_dev.gen, dev_gens, __ATOMIC_RELEASE);
 	return fd;
 fail:
 	wsa_dev.open_errno = errno;
@@ -151,48 +166,72 @@ int wsa_dev_get(void)
 	return fd;
 }
 
+static bool ring_empty(const struct wsaovl_ring *r)
+{
+	return __atomic_load_n(&r->head, __ATOMIC_ACQUIRE) ==
+	       __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE) &&
+	       !(__atomic_load_n(&r->flags, __ATOMIC_ACQUIRE) &
+		 WSAOVL_RING_OVERFLOW);
+}
+
+bool wsa_ring_busy(void)
+{
+	const struct wsaovl_ring *r = wsa_dev.ring;
+
+	return r && atomic_load_explicit((atomic_int *)&wsa_dev.fd,
+					 memory_order_acquire) >= 0 &&
+	       !ring_empty(r);
+}
+
 /*
- * Reap the completion ring.  One mutex per batch; head is stored (release)
- * only after every entry of the batch is processed, so a thread that sees
- * head == tail knows every earlier completion has been delivered.
+ * Reap the completion ring: one thread at a time, without a lock to wait
+ * on.  A thread that finds another reaping leaves the entries to it; the
+ * reaper looks at the ring again after it stops (the fences order its
+ * look after its release of 'draining' against the other thread's look
+ * before its exchange), so no entry is left behind.  Reaping frees ops
+ * and queues completion routines (waking their thread when it is not the
+ * reaper); every output an op has is written by the kernel, so nobody
+ * waits for the reaper.  No syscall, unless completions overflowed the
+ * ring (WSAOVL_IOC_FLUSH).
  */
 void wsa_drain(void)
 {
 	struct wsaovl_ring *r = wsa_dev.ring;
 	uint32_t head, tail;
+	bool stuck = false;
 
 	if (!r || atomic_load_explicit((atomic_int *)&wsa_dev.fd,
 				       memory_order_acquire) < 0)
 		return;
-	head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
-	tail = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
-	if (head == tail &&
-	    !(__atomic_load_n(&r->flags, __ATOMIC_ACQUIRE) & WSAOVL_RING_OVERFLOW))
-		return;
+	while (!stuck && !ring_empty(r)) {
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (__atomic_exchange_n(&wsa_dev.draining, 1, __ATOMIC_ACQUIRE))
+			return;		/* the reaper will look again */
+		for (;;) {
+			head = __atomic_load_n(&r->head, __ATOMIC_RELAXED);
+			tail = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
+			while (head != tail) {
+				struct wsaovl_cqe c = r->cqes[head & wsa_dev.mask];
+				struct wsa_op *op = (struct wsa_op *)(uintptr_t)c.tag;
 
-	pthread_mutex_lock(&wsa_dev.drain_lock);
-	for (;;) {
-		head = __atomic_load_n(&r->head, __ATOMIC_RELAXED);
-		tail = __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE);
-		while (head != tail) {
-			struct wsaovl_cqe c = r->cqes[head & wsa_dev.mask];
-			struct wsa_op *op = (struct wsa_op *)(uintptr_t)c.tag;
-
-			head++;
-			if (op)
-				wsa_op_complete(op, c.res, c.flags, c.namelen,
-						c.controllen);
+				head++;
+				if (op)
+					wsa_op_complete(op, c.res, c.flags);
+			}
+			__atomic_store_n(&r->head, head, __ATOMIC_RELEASE);
+			if (!(__atomic_load_n(&r->flags, __ATOMIC_ACQUIRE) &
+			      WSAOVL_RING_OVERFLOW))
+				break;
+			/* a FLUSH that moves nothing: leave it to a later drain */
+			if (ioctl(wsa_dev.fd, WSAOVL_IOC_FLUSH) < 0 ||
+			    __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE) == head) {
+				stuck = true;
+				break;
+			}
 		}
-		__atomic_store_n(&r->head, head, __ATOMIC_RELEASE);
-		if (!(__atomic_load_n(&r->flags, __ATOMIC_ACQUIRE) &
-		      WSAOVL_RING_OVERFLOW))
-			break;
-		if (ioctl(wsa_dev.fd, WSAOVL_IOC_FLUSH) < 0)
-			break;
-		if (__atomic_load_n(&r->tail, __ATOMIC_ACQUIRE) == head)
-			break;
+		__atomic_store_n(&wsa_dev.draining, 0, __ATOMIC_RELEASE);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	}
-	pthread_mutex_unlock(&wsa_dev.drain_lock);
 }
 
 WSA_EXPORT int WSAAPI WSAStartup(WORD wVersionRequested, LPWSADATA lpWSAData)

@@ -55,14 +55,6 @@ _Static_assert(STATUS_PENDING == WSAOVL_STATUS_PENDING, "STATUS_PENDING");
 #define W_MSG_PUSH_IMMEDIATE 0x20
 #define W_SOL_SOCKET	0xffff
 
-/*
- * Marks libwsa keeps in OVERLAPPED.OffsetHigh (the kernel never writes it):
- * a receive is OV_RECV_PENDING from issue until its outputs outside the
- * OVERLAPPED (*lpFromlen, WSAMSG lengths) are written, then OV_DELIVERED.
- */
-#define OV_DELIVERED	1U
-#define OV_RECV_PENDING	2U
-
 /* ---- Last error: one per thread, shared by GetLastError/WSAGetLastError */
 extern __thread DWORD wsa_last_error;
 static inline int wsa_fail(int err)
@@ -76,11 +68,14 @@ struct wsa_dev {
 	int fd;			/* -1 when absent */
 	int open_errno;		/* why it is absent */
 	bool tried;
+	uint32_t gen;		/* this context's number: 0 while none is open */
 	struct wsaovl_ring *ring;
 	size_t ring_bytes;
 	uint32_t mask;
 	uint32_t features;
-	pthread_mutex_t drain_lock;
+	const uint8_t *ev_state;	/* event state bytes, in the ring mapping */
+	uint32_t ev_slots;
+	int draining;		/* a thread is reaping the ring */
 	pthread_mutex_t open_lock;
 };
 extern struct wsa_dev wsa_dev;
@@ -88,7 +83,42 @@ extern atomic_int wsa_startups;
 
 int wsa_dev_get(void);		/* fd, or -1 with errno */
 void wsa_drain(void);
+bool wsa_ring_busy(void);	/* completions wait to be reaped */
 int wsa_check_init(void);	/* 0 or WSANOTINITIALISED */
+
+/* The open context's number, 0 if none: kernel events carry theirs. */
+static inline uint32_t wsa_dev_gen(void)
+{
+	return __atomic_load_n(&wsa_dev.gen, __ATOMIC_ACQUIRE);
+}
+
+/* ---- Event objects: a wsaovl event when the device is open, else an eventfd */
+struct wsa_evobj {
+	int fd;			/* the event fd, or the eventfd */
+	bool kev;		/* a wsaovl event (else an eventfd) */
+	bool manual;
+	uint32_t slot;		/* its state byte, or WSAOVL_NO_SLOT */
+	uint32_t gen;		/* kev: wsa_dev.gen of the context that made it */
+};
+
+/* kev of the open context: WAIT and SUBMIT accept it. */
+static inline bool wsa_evobj_ours(const struct wsa_evobj *e)
+{
+	return e->kev && e->gen && e->gen == wsa_dev_gen();
+}
+
+/* The state byte: 1 signalled, 0 not, -1 unknown (no slot, not ours). */
+static inline int wsa_evobj_state(const struct wsa_evobj *e)
+{
+	if (e->slot == WSAOVL_NO_SLOT || !wsa_evobj_ours(e))
+		return -1;
+	return __atomic_load_n(&wsa_dev.ev_state[e->slot], __ATOMIC_ACQUIRE) ? 1 : 0;
+}
+
+int wsa_evobj_init(struct wsa_evobj *e, bool manual, bool initial); /* 0 or errno */
+int wsa_evobj_dup(struct wsa_evobj *d, const struct wsa_evobj *e);   /* 0 or errno */
+void wsa_evobj_set(const struct wsa_evobj *e);
+void wsa_evobj_reset(const struct wsa_evobj *e);
 
 /* ---- Threads, APCs and handles ---- */
 enum { APC_USER = 1, APC_COMPLETION = 2 };
@@ -112,8 +142,12 @@ struct wsa_apc {
 
 struct wsa_thread {
 	pid_t tid;
-	int apc_efd;		/* woken for APCs and routine-mode completions */
-	int exit_efd;		/* signalled (for good) when the thread exits */
+	/*
+	 * alert: auto-reset, set for APCs and (by the kernel, WSAOVL_SQE_EVENT)
+	 * for routine-mode completions; the alert of its alertable waits.
+	 * exit: manual-reset, set (for good) when the thread exits.
+	 */
+	struct wsa_evobj alert, exit;
 	atomic_int refs;
 	pthread_mutex_t lock;	/* apc list, dead, start handshake */
 	pthread_cond_t cond;
@@ -130,9 +164,13 @@ struct wsa_thread {
 };
 
 struct wsa_thread *wsa_self(void);	/* NULL only when out of memory */
+struct wsa_thread *wsa_self_peek(void);	/* NULL if not known to libwsa */
 void wsa_thread_unref(struct wsa_thread *t);
-/* Queue an APC; wake: also write the eventfd. false if the thread is dead. */
+/* Queue an APC; wake: also set its alert event. false if the thread is dead. */
 bool wsa_queue_apc(struct wsa_thread *t, struct wsa_apc *a, bool wake);
+/* t's alert event, usable with SUBMIT and WAIT of the open context? */
+bool wsa_thread_alert_ready(struct wsa_thread *t);
+void wsa_thread_rewake(struct wsa_thread *t);
 
 #define HMAGIC_EVENT	0x57534145U	/* "WSAE" */
 #define HMAGIC_THREAD	0x57534154U	/* "WSAT" */
@@ -141,9 +179,8 @@ bool wsa_queue_apc(struct wsa_thread *t, struct wsa_apc *a, bool wake);
 
 struct wsa_handle {
 	uint32_t magic;
-	bool manual;
-	int efd;		/* event's eventfd; thread: its exit_efd */
-	struct wsa_thread *thr;	/* thread handles */
+	struct wsa_evobj ev;	/* events */
+	struct wsa_thread *thr;	/* thread handles: waits use thr->exit */
 	uint32_t idx, gen;	/* its place in the handle table */
 };
 
@@ -154,8 +191,6 @@ struct wsa_handle *wsa_handle_lookup(HANDLE h);
 
 struct wsa_handle *wsa_event_handle(HANDLE h);	/* NULL if not an event */
 struct wsa_thread *wsa_thread_from_handle(HANDLE h);	/* new ref or NULL */
-void wsa_event_reset_fd(int efd);
-void wsa_event_set_fd(int efd);
 /* Core of every wait; sets last error on WAIT_FAILED. */
 DWORD wsa_wait(DWORD n, const HANDLE *h, BOOL all, DWORD ms, BOOL alertable);
 
@@ -200,16 +235,17 @@ struct wsa_op {
 	struct wsa_thread *target;	/* routine mode, holds a ref */
 	uint32_t sflags;
 	uint8_t opcode;
-	LPWSAMSG msg;		/* RECVMSG: namelen, Control.len, dwFlags */
-	LPINT fromlen;		/* RECVFROM */
-	LPDWORD flags_out;	/* RECV/RECVFROM: *lpFlags */
 	void *ctl_copy;		/* SENDMSG: fixed-up control data */
+	int late_ev;		/* an event of another context to set, or -1 */
+	struct wsa_op *next_free;	/* the per-thread free list */
 };
 
-void wsa_op_complete(struct wsa_op *op, int32_t res, uint32_t flags,
-		     uint32_t namelen, uint32_t controllen);
+void wsa_op_complete(struct wsa_op *op, int32_t res, uint32_t flags);
 void wsa_run_completion(struct wsa_op *op);
+struct wsa_op *wsa_op_alloc(void);	/* zeroed; NULL when out of memory */
 void wsa_op_free(struct wsa_op *op);
+void wsa_op_cache_put(struct wsa_op *op);	/* wsa_op_free's last step */
+void wsa_op_cache_drop(void);		/* at thread exit */
 DWORD wsa_op_error(const struct wsa_op *op, int32_t res, uint32_t flags);
 
 void wsa_thread_atfork_child(void);

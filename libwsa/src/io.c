@@ -7,11 +7,15 @@
  * plain sendmsg/recvmsg with Winsock semantics.  Overlapped calls become one
  * wsaovl sqe each, submitted with WSAOVL_SQE_SKIP_INLINE_CQE: an inline
  * completion is finished here, a pending one by whoever drains the ring.
+ * The kernel writes every output itself (the status block in the
+ * OVERLAPPED, *lpFromlen, *lpFlags, the WSAMSG lengths and flags: the sqe's
+ * *_out words) before it marks the op complete and sets its event, so
+ * reaping a cqe only recycles the op record or queues its routine.
  */
 #include "internal.h"
 
+#include <fcntl.h>
 #include <poll.h>
-#include <sched.h>
 #include <sys/ioctl.h>
 #include <time.h>
 
@@ -59,7 +63,9 @@ void wsa_op_free(struct wsa_op *op)
 	if (op->target)
 		wsa_thread_unref(op->target);
 	free(op->ctl_copy);
-	free(op);
+	if (op->late_ev >= 0)
+		close(op->late_ev);
+	wsa_op_cache_put(op);
 }
 
 DWORD wsa_op_error(const struct wsa_op *op, int32_t res, uint32_t flags)
@@ -77,36 +83,19 @@ DWORD wsa_op_error(const struct wsa_op *op, int32_t res, uint32_t flags)
 	return 0;
 }
 
-/* Outputs the kernel cannot write itself: lengths and flags. */
-static void op_outputs(struct wsa_op *op, int32_t res, uint32_t flags,
-		       uint32_t namelen, uint32_t controllen)
+/* An hEvent the kernel cannot set (another context's): set it here. */
+static void op_set_late(struct wsa_op *op)
 {
-	(void)res;
-	if (op->fromlen)
-		*op->fromlen = (INT)namelen;
-	if (op->flags_out)
-		*op->flags_out = flags;
-	if (op->msg) {
-		if (op->msg->name)
-			op->msg->namelen = (INT)namelen;
-		op->msg->Control.len = controllen;
-		op->msg->dwFlags = flags;
-	}
-	/*
-	 * Receives have outputs outside the OVERLAPPED: mark them delivered
-	 * for WSAGetOverlappedResult.  Sends have none, and libwsa does not
-	 * touch their OVERLAPPED once the kernel has completed it.
-	 */
-	if (op->ov && op_is_recv(op->opcode))
-		__atomic_store_n(&op->ov->OffsetHigh, OV_DELIVERED,
-				 __ATOMIC_RELEASE);
+	uint32_t prev;
+
+	if (op->late_ev >= 0)
+		ioctl(op->late_ev, WSAOVL_IOC_EVENT_SET, &prev);
 }
 
-/* Called by the ring drain for each cqe (under the drain lock). */
-void wsa_op_complete(struct wsa_op *op, int32_t res, uint32_t flags,
-		     uint32_t namelen, uint32_t controllen)
+/* Called by the ring drain for each cqe (by one reaper at a time). */
+void wsa_op_complete(struct wsa_op *op, int32_t res, uint32_t flags)
 {
-	op_outputs(op, res, flags, namelen, controllen);
+	op_set_late(op);
 	if (!op->routine) {
 		wsa_op_free(op);
 		return;
@@ -119,8 +108,13 @@ void wsa_op_complete(struct wsa_op *op, int32_t res, uint32_t flags,
 	op->apc.done.bytes = op->ov ? (DWORD)op->ov->InternalHigh :
 			     res > 0 ? (DWORD)res : 0;
 	op->apc.done.flags = flags;
-	/* the kernel signalled the target's eventfd after posting the cqe */
-	if (!wsa_queue_apc(op->target, &op->apc, false))
+	/*
+	 * The kernel set the target's alert event after posting the cqe; a
+	 * target that woke for it meanwhile and found nothing (another
+	 * thread is reaping: this one) needs a new wakeup.
+	 */
+	if (!wsa_queue_apc(op->target, &op->apc,
+			   op->target != wsa_self_peek()))
 		wsa_op_free(op);	/* thread gone: the routine never runs */
 }
 
@@ -406,13 +400,14 @@ static int io_overlapped(struct io_req *r, uint32_t sf)
 {
 	struct wsaovl_sqe sqe;
 	struct wsaovl_submit sub;
+	struct wsa_thread *rewake = NULL;
 	struct wsa_op *op;
 	int fd, ret, err;
 
 	fd = wsa_dev_get();
 	if (fd < 0)
 		return WSAENETDOWN;
-	op = calloc(1, sizeof(*op));
+	op = wsa_op_alloc();
 	if (!op)
 		return WSAENOBUFS;
 	op->apc.kind = APC_COMPLETION;
@@ -450,27 +445,30 @@ static int io_overlapped(struct io_req *r, uint32_t sf)
 			sqe.controllen = r->msg->Control.len;
 		}
 		break;
+	/* receives: the kernel stores the outputs (FEAT_OUTPUTS) */
 	case WSAOVL_OP_RECV:
-		op->flags_out = r->flags_out;
+		sqe.flags_out = (uintptr_t)r->flags_out;
 		break;
 	case WSAOVL_OP_RECVFROM:
-		op->flags_out = r->flags_out;
+		sqe.flags_out = (uintptr_t)r->flags_out;
 		if (r->from) {
 			sqe.addr = (uintptr_t)r->from;
 			sqe.addrlen = (uint32_t)*r->fromlen;
-			op->fromlen = r->fromlen;
+			sqe.namelen_out = (uintptr_t)r->fromlen;
 		}
 		break;
 	case WSAOVL_OP_RECVMSG:
-		op->msg = r->msg;
 		if (r->msg->name) {
 			sqe.addr = (uintptr_t)r->msg->name;
 			sqe.addrlen = (uint32_t)r->msg->namelen;
+			sqe.namelen_out = (uintptr_t)&r->msg->namelen;
 		}
 		if (r->msg->Control.len) {
 			sqe.control = (uintptr_t)r->msg->Control.buf;
 			sqe.controllen = r->msg->Control.len;
 		}
+		sqe.controllen_out = (uintptr_t)&r->msg->Control.len;
+		sqe.flags_out = (uintptr_t)&r->msg->dwFlags;
 		break;
 	}
 	if (r->routine) {
@@ -482,28 +480,47 @@ static int io_overlapped(struct io_req *r, uint32_t sf)
 		}
 		atomic_fetch_add(&t->refs, 1);
 		op->target = t;
-		sqe.flags |= WSAOVL_SQE_EVENTFD;
-		sqe.eventfd = t->apc_efd;	/* the kernel wakes that thread */
+		/*
+		 * The kernel sets the target's alert event at completion,
+		 * which wakes its alertable wait (and resets it at issue:
+		 * harmless for the submitting thread itself, which looks at
+		 * its APCs and the ring before it waits; another thread's
+		 * wakeup is given back after the submit).  Without one (a
+		 * forked child's other threads) the reaper wakes the target.
+		 */
+		if (wsa_thread_alert_ready(t)) {
+			sqe.flags |= WSAOVL_SQE_EVENT;
+			sqe.eventfd = t->alert.fd;
+			if (t != wsa_self_peek())
+				rewake = t;
+		}
 	} else if (r->ov) {
 		struct wsa_handle *h = wsa_event_handle(r->ov->hEvent);
 
-		if (h) {
-			wsa_event_reset_fd(h->efd);
+		if (h && wsa_evobj_ours(&h->ev)) {
+			/* the kernel resets it at issue, sets it at completion */
+			sqe.flags |= WSAOVL_SQE_EVENT;
+			sqe.eventfd = h->ev.fd;
+		} else if (h && !h->ev.kev) {
+			wsa_evobj_reset(&h->ev);
 			sqe.flags |= WSAOVL_SQE_EVENTFD;
-			sqe.eventfd = h->efd;
+			sqe.eventfd = h->ev.fd;
+		} else if (h) {
+			/* another context's event (inherited): libwsa sets it */
+			op->late_ev = fcntl(h->ev.fd, F_DUPFD_CLOEXEC, 0);
+			wsa_evobj_reset(&h->ev);
 		}
 	}
 	if (r->target)
 		sqe.tid = (uint32_t)r->target->tid;
 	if (r->ov) {
 		r->ov->InternalHigh = 0;
-		r->ov->OffsetHigh = op_is_recv(r->op) ? OV_RECV_PENDING : 0;
+		r->ov->OffsetHigh = 0;
 		__atomic_store_n(&r->ov->Internal, (ULONG_PTR)STATUS_PENDING,
 				 __ATOMIC_RELEASE);
 		sqe.status = (uintptr_t)&r->ov->Internal;
 	}
-	if (wsa_dev.features & WSAOVL_FEAT_SKIP_INLINE)
-		sqe.flags |= WSAOVL_SQE_SKIP_INLINE_CQE;
+	sqe.flags |= WSAOVL_SQE_SKIP_INLINE_CQE;
 
 	memset(&sub, 0, sizeof(sub));
 	sub.sqes = (uintptr_t)&sqe;
@@ -521,29 +538,29 @@ static int io_overlapped(struct io_req *r, uint32_t sf)
 		err = e == EAGAIN ? WSAEWOULDBLOCK
 			: wsa_map_errno(e, r->s, sf, op_ctx(r->op));
 		wsa_op_free(op);
+		if (rewake)
+			wsa_thread_rewake(rewake);
 		return err;
 	}
-	if (sqe.state == WSAOVL_STATE_PENDING)
-		return WSA_IO_PENDING;	/* op now belongs to the ring */
+	if (sqe.state == WSAOVL_STATE_PENDING) {
+		/* op now belongs to the ring: touch it no more */
+		if (rewake)
+			wsa_thread_rewake(rewake);
+		return WSA_IO_PENDING;
+	}
 
-	/* DONE: completed inline.  Status block and event already done. */
+	/* DONE: completed inline.  Status block, outputs and event done. */
 	err = (int)wsa_op_error(op, sqe.res, sqe.out_flags);
 	if (sqe.res >= 0 && r->nbytes)
 		*r->nbytes = (DWORD)sqe.res;
-	if (!(sqe.flags & WSAOVL_SQE_SKIP_INLINE_CQE)) {
-		/* a cqe follows and finishes op; only the direct outputs here */
-		if (op_is_recv(r->op) && r->flags_out)
-			*r->flags_out = sqe.out_flags;
-		return err;
-	}
-	op_outputs(op, sqe.res, sqe.out_flags, sqe.out_namelen,
-		   sqe.out_controllen);
+	op_set_late(op);
 	if (r->routine) {
 		op->apc.done.err = (DWORD)err;
 		op->apc.done.bytes = sqe.res > 0 ? (DWORD)sqe.res : 0;
 		op->apc.done.flags = sqe.out_flags;
+		/* the kernel set the alert before the APC was queued */
 		if (!wsa_queue_apc(op->target, &op->apc,
-				   op->target != wsa_self()))
+				   op->target != wsa_self_peek()))
 			wsa_op_free(op);
 	} else {
 		wsa_op_free(op);
@@ -779,7 +796,7 @@ WSA_EXPORT BOOL WSAAPI WSAGetOverlappedResult(SOCKET s,
 	volatile ULONG_PTR *st;
 	uint32_t sf;
 	ULONG_PTR status;
-	int err, spins;
+	int err;
 
 	err = wsa_check_init();
 	if (err) {
@@ -826,19 +843,10 @@ WSA_EXPORT BOOL WSAAPI WSAGetOverlappedResult(SOCKET s,
 		}
 	}
 	/*
-	 * The kernel writes the status block, then posts the cqe
-	 * (microseconds later).  A receive's other outputs (*lpFromlen, the
-	 * WSAMSG lengths) are written when libwsa reaps the cqe, which turns
-	 * OffsetHigh from OV_RECV_PENDING into OV_DELIVERED.  Sends have no
-	 * such outputs and need nothing more.
+	 * A status other than STATUS_PENDING, read with acquire, means every
+	 * output is final: the kernel stores the receive outputs
+	 * (*lpFromlen, *lpFlags, the WSAMSG lengths) before the status.
 	 */
-	for (spins = 0; spins < 100000 &&
-	     __atomic_load_n(&lpOverlapped->OffsetHigh, __ATOMIC_ACQUIRE) ==
-	     OV_RECV_PENDING; spins++) {
-		if (spins > 20)
-			sched_yield();
-		wsa_drain();
-	}
 	*lpcbTransfer = (DWORD)lpOverlapped->InternalHigh;
 	*lpdwFlags = lpOverlapped->Offset;
 	err = wsa_errno_from_status(status);
@@ -951,12 +959,12 @@ WSA_EXPORT int WSAAPI WSAIoctl(SOCKET s, DWORD dwIoControlCode,
 		if (lpOverlapped) {
 			lpOverlapped->InternalHigh = ret;
 			lpOverlapped->Offset = 0;
-			lpOverlapped->OffsetHigh = OV_DELIVERED;
+			lpOverlapped->OffsetHigh = 0;
 			__atomic_store_n(&lpOverlapped->Internal, 0,
 					 __ATOMIC_RELEASE);
 		}
 		if (lpCompletionRoutine) {
-			struct wsa_op *op = calloc(1, sizeof(*op));
+			struct wsa_op *op = wsa_op_alloc();
 			struct wsa_thread *t = wsa_self();
 
 			if (op && t) {

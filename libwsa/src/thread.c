@@ -2,15 +2,22 @@
 /*
  * Win32 threads, handles, events, waits and APCs.
  *
- * Every thread that uses libwsa gets a struct wsa_thread: its tid, an "APC"
- * eventfd (written by QueueUserAPC and by the kernel for routine-mode
- * completions) and an exit eventfd.  Events are eventfds too; waits are
- * poll() on eventfds, draining the completion ring on the way.
+ * Every thread that uses libwsa gets a struct wsa_thread: its tid, an
+ * auto-reset "alert" event (set by QueueUserAPC and by the kernel for
+ * routine-mode completions) and a manual-reset exit event.  With
+ * /dev/wsaovl these and every CreateEvent/WSACreateEvent event are wsaovl
+ * event objects: SetEvent/ResetEvent are ioctls on their fds (none at all
+ * when the mapped state byte shows there is nothing to do), and a wait is
+ * one WSAOVL_IOC_WAIT (none when the state bytes already answer it).
+ * Without the device they are eventfds and waits are a poll() loop, which
+ * also serves any wait on an event of another context (inherited over
+ * fork).
  */
 #include "internal.h"
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
@@ -52,13 +59,12 @@ static struct wsa_thread *thread_alloc(void)
 
 	if (!t)
 		return NULL;
-	t->apc_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	t->exit_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (t->apc_efd < 0 || t->exit_efd < 0) {
-		if (t->apc_efd >= 0)
-			close(t->apc_efd);
-		if (t->exit_efd >= 0)
-			close(t->exit_efd);
+	if (wsa_evobj_init(&t->alert, false, false)) {
+		free(t);
+		return NULL;
+	}
+	if (wsa_evobj_init(&t->exit, true, false)) {
+		close(t->alert.fd);
 		free(t);
 		return NULL;
 	}
@@ -95,6 +101,11 @@ static void thread_unregister(struct wsa_thread *t)
 	pthread_mutex_unlock(&all_lock);
 }
 
+struct wsa_thread *wsa_self_peek(void)
+{
+	return self_thr;
+}
+
 struct wsa_thread *wsa_self(void)
 {
 	struct wsa_thread *t = self_thr;
@@ -112,8 +123,8 @@ void wsa_thread_unref(struct wsa_thread *t)
 {
 	if (atomic_fetch_sub(&t->refs, 1) != 1)
 		return;
-	close(t->apc_efd);
-	close(t->exit_efd);
+	close(t->alert.fd);
+	close(t->exit.fd);
 	pthread_mutex_destroy(&t->lock);
 	pthread_cond_destroy(&t->cond);
 	free(t);
@@ -140,10 +151,57 @@ bool wsa_queue_apc(struct wsa_thread *t, struct wsa_apc *a, bool wake)
 	else
 		t->apc_head = a;
 	t->apc_tail = a;
-	pthread_mutex_unlock(&t->lock);
+	/* under the lock: only then may the thread swap its alert event */
 	if (wake)
-		wsa_event_set_fd(t->apc_efd);
+		wsa_evobj_set(&t->alert);
+	pthread_mutex_unlock(&t->lock);
 	return true;
+}
+
+/*
+ * Whether t's alert event is one of the open context's, so that SUBMIT
+ * (WSAOVL_SQE_EVENT) and WAIT take it.  In a forked child the thread's
+ * alert is its parent's: the thread itself then makes a new one.  Others
+ * use t->alert only under t->lock; the thread reads its own freely.
+ */
+bool wsa_thread_alert_ready(struct wsa_thread *t)
+{
+	struct wsa_evobj fresh, old;
+
+	if (wsa_evobj_ours(&t->alert))
+		return true;
+	if (t != self_thr || !wsa_dev_gen())
+		return false;
+	if (wsa_evobj_init(&fresh, false, false))
+		return false;
+	if (!wsa_evobj_ours(&fresh)) {
+		close(fresh.fd);
+		return false;
+	}
+	pthread_mutex_lock(&t->lock);
+	old = t->alert;
+	t->alert = fresh;
+	if (t->apc_head)
+		wsa_evobj_set(&t->alert);
+	pthread_mutex_unlock(&t->lock);
+	close(old.fd);
+	return true;
+}
+
+/*
+ * A routine-mode submission by another thread reset t's alert event at
+ * issue (WSAOVL_SQE_EVENT): if that ate the wakeup of an APC queued, or
+ * of a completion not yet reaped, give it back.
+ */
+void wsa_thread_rewake(struct wsa_thread *t)
+{
+	bool queued;
+
+	pthread_mutex_lock(&t->lock);
+	queued = t->apc_head != NULL;
+	if (queued || wsa_ring_busy())
+		wsa_evobj_set(&t->alert);
+	pthread_mutex_unlock(&t->lock);
 }
 
 /*
@@ -182,7 +240,8 @@ static void thread_exit_dtor(void *arg)
 	}
 	thread_unregister(t);
 	self_thr = NULL;
-	wsa_event_set_fd(t->exit_efd);
+	wsa_op_cache_drop();
+	wsa_evobj_set(&t->exit);
 	wsa_thread_unref(t);
 }
 
@@ -255,9 +314,97 @@ static bool apcs_queued(struct wsa_thread *t)
 	return any;
 }
 
-/* ---- eventfd helpers ---- */
+/* ---- Event objects ---- */
 
-void wsa_event_set_fd(int efd)
+/* Per-thread cache of op records: no malloc per overlapped op. */
+#define OP_CACHE_MAX	64
+static __thread struct wsa_op *op_cache;
+static __thread unsigned int op_cache_n;
+
+struct wsa_op *wsa_op_alloc(void)
+{
+	struct wsa_op *op = op_cache;
+
+	if (!op) {
+		op = calloc(1, sizeof(*op));
+		if (!op)
+			return NULL;
+	} else {
+		op_cache = op->next_free;
+		op_cache_n--;
+		memset(op, 0, sizeof(*op));
+	}
+	op->late_ev = -1;
+	return op;
+}
+
+/* The record of a finished op (wsa_op_free has released what it held). */
+void wsa_op_cache_put(struct wsa_op *op)
+{
+	/* only threads whose exit (thread_exit_dtor) empties the cache */
+	if (self_thr && op_cache_n < OP_CACHE_MAX) {
+		op->next_free = op_cache;
+		op_cache = op;
+		op_cache_n++;
+		return;
+	}
+	free(op);
+}
+
+void wsa_op_cache_drop(void)
+{
+	struct wsa_op *op;
+
+	while ((op = op_cache)) {
+		op_cache = op->next_free;
+		free(op);
+	}
+	op_cache_n = 0;
+}
+
+/*
+ * A new event: a wsaovl event when the device is usable, else (no device,
+ * or the module refuses) an eventfd.  0 or an errno.
+ */
+int wsa_evobj_init(struct wsa_evobj *e, bool manual, bool initial)
+{
+	int dfd = wsa_dev_get();
+
+	memset(e, 0, sizeof(*e));
+	e->manual = manual;
+	e->slot = WSAOVL_NO_SLOT;
+	if (dfd >= 0) {
+		struct wsaovl_event_args a = {
+			.manual = manual ? 1 : 0,
+			.signaled = initial ? 1 : 0,
+		};
+		uint32_t gen = wsa_dev_gen();
+		int fd = ioctl(dfd, WSAOVL_IOC_CREATE_EVENT, &a);
+
+		if (fd >= 0) {
+			e->fd = fd;
+			e->kev = true;
+			e->gen = gen;
+			if (a.slot < wsa_dev.ev_slots)
+				e->slot = a.slot;
+			return 0;
+		}
+		if (errno == EMFILE || errno == ENFILE || errno == ENOMEM)
+			return errno;
+	}
+	e->fd = eventfd(initial ? 1 : 0, EFD_CLOEXEC | EFD_NONBLOCK);
+	return e->fd < 0 ? errno : 0;
+}
+
+/* Another fd for the same event (DuplicateHandle). */
+int wsa_evobj_dup(struct wsa_evobj *d, const struct wsa_evobj *e)
+{
+	*d = *e;
+	d->fd = fcntl(e->fd, F_DUPFD_CLOEXEC, 0);
+	return d->fd < 0 ? errno : 0;
+}
+
+static void efd_write(int efd)
 {
 	uint64_t one = 1;
 	ssize_t r;
@@ -267,16 +414,8 @@ void wsa_event_set_fd(int efd)
 	while (r < 0 && errno == EINTR);
 }
 
-void wsa_event_reset_fd(int efd)
-{
-	uint64_t v;
-
-	while (read(efd, &v, sizeof(v)) < 0 && errno == EINTR)
-		;
-}
-
-/* Auto-reset consumption: true if this caller took the signal. */
-static bool event_consume(int efd)
+/* eventfd: true if this call took a signal (the counter was not 0). */
+static bool efd_read(int efd)
 {
 	uint64_t v;
 	ssize_t r;
@@ -285,6 +424,56 @@ static bool event_consume(int efd)
 		r = read(efd, &v, sizeof(v));
 	while (r < 0 && errno == EINTR);
 	return r == sizeof(v);
+}
+
+/* SetEvent.  A state byte that reads 1: nothing to do (linearised there). */
+void wsa_evobj_set(const struct wsa_evobj *e)
+{
+	if (e->kev) {
+		uint32_t prev;
+
+		if (wsa_evobj_state(e) == 1)
+			return;
+		ioctl(e->fd, WSAOVL_IOC_EVENT_SET, &prev);
+		return;
+	}
+	/* An eventfd counter above 1 is still "signalled"; keep it at 1. */
+	{
+		struct pollfd p = { .fd = e->fd, .events = POLLIN };
+
+		if (poll(&p, 1, 0) == 1 && (p.revents & POLLIN))
+			return;
+	}
+	efd_write(e->fd);
+}
+
+/* ResetEvent.  A state byte that reads 0: nothing to do. */
+void wsa_evobj_reset(const struct wsa_evobj *e)
+{
+	if (e->kev) {
+		uint32_t prev;
+
+		if (wsa_evobj_state(e) == 0)
+			return;
+		ioctl(e->fd, WSAOVL_IOC_EVENT_RESET, &prev);
+		return;
+	}
+	efd_read(e->fd);
+}
+
+/* Acquire an auto-reset event for the poll loop: true if this call did. */
+static bool evobj_take(const struct wsa_evobj *e)
+{
+	if (e->kev) {
+		uint32_t prev = 0;
+
+		if (wsa_evobj_state(e) == 0)
+			return false;
+		if (ioctl(e->fd, WSAOVL_IOC_EVENT_RESET, &prev) < 0)
+			return false;
+		return prev != 0;
+	}
+	return efd_read(e->fd);
 }
 
 /* ---- Handles ---- */
@@ -298,6 +487,12 @@ static struct wsa_handle *handle_check(HANDLE h)
 	return o;
 }
 
+/* What a wait on o waits for: the event, or the thread's exit. */
+static const struct wsa_evobj *handle_obj(const struct wsa_handle *o)
+{
+	return o->thr ? &o->thr->exit : &o->ev;
+}
+
 /* Give o a handle value; on failure free it and say why. */
 static HANDLE handle_publish(struct wsa_handle *o)
 {
@@ -307,7 +502,7 @@ static HANDLE handle_publish(struct wsa_handle *o)
 		if (o->thr)
 			wsa_thread_unref(o->thr);
 		else
-			close(o->efd);
+			close(o->ev.fd);
 		free(o);
 		wsa_last_error = ERROR_NOT_ENOUGH_MEMORY;
 	}
@@ -347,13 +542,11 @@ static HANDLE event_create(BOOL manual, BOOL initial)
 		wsa_last_error = ERROR_NOT_ENOUGH_MEMORY;
 		return NULL;
 	}
-	o->efd = eventfd(initial ? 1 : 0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (o->efd < 0) {
+	if (wsa_evobj_init(&o->ev, manual != FALSE, initial != FALSE)) {
 		free(o);
 		wsa_last_error = ERROR_NOT_ENOUGH_MEMORY;
 		return NULL;
 	}
-	o->manual = manual ? true : false;
 	o->magic = HMAGIC_EVENT;
 	return handle_publish(o);
 }
@@ -366,7 +559,6 @@ static HANDLE thread_handle_new(struct wsa_thread *t)
 		return NULL;
 	atomic_fetch_add(&t->refs, 1);
 	o->thr = t;
-	o->efd = t->exit_efd;
 	o->magic = HMAGIC_THREAD;
 	return handle_publish(o);
 }
@@ -406,14 +598,7 @@ WSA_EXPORT BOOL WINAPI SetEvent(HANDLE hEvent)
 		wsa_last_error = ERROR_INVALID_HANDLE;
 		return FALSE;
 	}
-	/* An eventfd counter above 1 is still "signalled"; keep it at 1. */
-	{
-		struct pollfd p = { .fd = o->efd, .events = POLLIN };
-
-		if (poll(&p, 1, 0) == 1 && (p.revents & POLLIN))
-			return TRUE;
-	}
-	wsa_event_set_fd(o->efd);
+	wsa_evobj_set(&o->ev);
 	return TRUE;
 }
 
@@ -425,7 +610,7 @@ WSA_EXPORT BOOL WINAPI ResetEvent(HANDLE hEvent)
 		wsa_last_error = ERROR_INVALID_HANDLE;
 		return FALSE;
 	}
-	wsa_event_reset_fd(o->efd);
+	wsa_evobj_reset(&o->ev);
 	return TRUE;
 }
 
@@ -455,7 +640,7 @@ WSA_EXPORT BOOL WINAPI CloseHandle(HANDLE hObject)
 	if (o->thr)
 		wsa_thread_unref(o->thr);
 	else
-		close(o->efd);
+		close(o->ev.fd);
 	free(o);
 	return TRUE;
 }
@@ -492,16 +677,15 @@ WSA_EXPORT BOOL WINAPI DuplicateHandle(HANDLE hSourceProcessHandle,
 		h = thread_handle_new(t);
 		wsa_thread_unref(t);
 	} else if ((o = wsa_event_handle(hSourceHandle))) {
-		/* events: the duplicate shares the eventfd through dup() */
+		/* events: the duplicate shares the event through dup() */
 		struct wsa_handle *d = calloc(1, sizeof(*d));
 
 		if (d) {
-			d->efd = fcntl(o->efd, F_DUPFD_CLOEXEC, 0);
-			d->manual = o->manual;
-			d->magic = HMAGIC_EVENT;
-			if (d->efd < 0) {
+			if (wsa_evobj_dup(&d->ev, &o->ev)) {
 				free(d);
 				d = NULL;
+			} else {
+				d->magic = HMAGIC_EVENT;
 			}
 		}
 		h = d ? handle_publish(d) : NULL;
@@ -777,62 +961,53 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/*
- * The one wait loop.  Objects first, then (alertable) APCs, as Windows:
- * a signalled object satisfies the wait without running APCs.  Each round
- * drains the completion ring, checks everything without blocking, then
- * blocks in poll() on what could change the answer.
- */
-static bool is_auto(const struct wsa_handle *o)
+static uint64_t now_ns(void)
 {
-	return o && o->magic == HMAGIC_EVENT && !o->manual;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-DWORD wsa_wait(DWORD n, const HANDLE *hs, BOOL all, DWORD ms, BOOL alertable)
+static DWORD wait_fail(DWORD err)
 {
-	struct pollfd pfd[MAXIMUM_WAIT_OBJECTS + 1];
-	struct pollfd sub[MAXIMUM_WAIT_OBJECTS + 1];
-	struct wsa_handle *obj[MAXIMUM_WAIT_OBJECTS];
+	wsa_last_error = err;
+	return WAIT_FAILED;
+}
+
+/*
+ * The poll() loop: without the device, or when an object is not an event
+ * of the open context (an eventfd, or an event inherited over fork).
+ * Objects first, then (alertable) APCs, as Windows: a signalled object
+ * satisfies the wait without running APCs.  Each round drains the
+ * completion ring, checks everything without blocking, then blocks in
+ * poll() on what could change the answer (the device too: a completion
+ * that a reaper must turn into an event set or an APC).
+ */
+static DWORD wait_poll(DWORD n, const struct wsa_evobj *const *obj, BOOL all,
+		       DWORD ms, struct wsa_thread *self)
+{
+	struct pollfd pfd[MAXIMUM_WAIT_OBJECTS + 2];
+	struct pollfd sub[MAXIMUM_WAIT_OBJECTS + 2];
 	bool got[MAXIMUM_WAIT_OBJECTS];
-	struct wsa_thread *self = NULL;
 	int64_t deadline = 0;
-	int nfds;
+	int nfds, dev = -1, al = -1;
 	DWORD i;
 
-	if (n > MAXIMUM_WAIT_OBJECTS || (n && !hs)) {
-		wsa_last_error = ERROR_INVALID_PARAMETER;
-		return WAIT_FAILED;
-	}
 	for (i = 0; i < n; i++) {
-		if (hs[i] == PSEUDO_THREAD) {
-			/* waiting for oneself: never signalled */
-			struct wsa_thread *t = wsa_self();
-
-			if (!t)
-				goto bad;
-			obj[i] = NULL;
-			pfd[i].fd = t->exit_efd;
-			continue;
-		}
-		obj[i] = handle_check(hs[i]);
-		if (!obj[i])
-			goto bad;
-		pfd[i].fd = obj[i]->efd;
-	}
-	for (i = 0; i < n; i++)
+		pfd[i].fd = obj[i]->fd;
 		pfd[i].events = POLLIN;
+	}
 	nfds = (int)n;
-	self = wsa_self();	/* registers the thread (OpenThread) */
-	if (!alertable) {
-		self = NULL;
-	} else {
-		if (!self) {
-			wsa_last_error = ERROR_NOT_ENOUGH_MEMORY;
-			return WAIT_FAILED;
-		}
-		pfd[nfds].fd = self->apc_efd;
-		pfd[nfds].events = POLLIN;
-		nfds++;
+	if (self) {
+		al = nfds++;
+		pfd[al].fd = self->alert.fd;
+		pfd[al].events = POLLIN;
+	}
+	if (wsa_dev_gen()) {
+		dev = nfds++;
+		pfd[dev].fd = wsa_dev.fd;
+		pfd[dev].events = POLLIN;
 	}
 	if (ms != INFINITE)
 		deadline = now_ms() + ms;
@@ -844,16 +1019,18 @@ DWORD wsa_wait(DWORD n, const HANDLE *hs, BOOL all, DWORD ms, BOOL alertable)
 		wsa_drain();
 		r = poll(pfd, (nfds_t)nfds, 0);
 		if (r < 0 && errno != EINTR)
-			goto bad;
+			return wait_fail(ERROR_INVALID_HANDLE);
 		for (i = 0; i < n; i++) {
 			got[i] = r > 0 && (pfd[i].revents & POLLIN);
+			if (r > 0 && (pfd[i].revents & POLLNVAL))
+				return wait_fail(ERROR_INVALID_HANDLE);
 			ready += got[i];
 		}
 		if (!all) {
 			for (i = 0; i < n; i++) {
 				if (!got[i])
 					continue;
-				if (is_auto(obj[i]) && !event_consume(pfd[i].fd))
+				if (!obj[i]->manual && !evobj_take(obj[i]))
 					continue;	/* another waiter took it */
 				return WAIT_OBJECT_0 + i;
 			}
@@ -861,17 +1038,17 @@ DWORD wsa_wait(DWORD n, const HANDLE *hs, BOOL all, DWORD ms, BOOL alertable)
 			DWORD j;
 
 			for (i = 0; i < n; i++)
-				if (is_auto(obj[i]) && !event_consume(pfd[i].fd))
+				if (!obj[i]->manual && !evobj_take(obj[i]))
 					break;
 			if (i == n)
 				return WAIT_OBJECT_0;
 			for (j = 0; j < i; j++)	/* lost a race: give back */
-				if (is_auto(obj[j]))
-					wsa_event_set_fd(pfd[j].fd);
+				if (!obj[j]->manual)
+					wsa_evobj_set(obj[j]);
 		}
 		if (self) {
-			if (r > 0 && (pfd[n].revents & POLLIN)) {
-				wsa_event_reset_fd(self->apc_efd);
+			if (r > 0 && (pfd[al].revents & POLLIN)) {
+				wsa_evobj_reset(&self->alert);
 				wsa_drain();
 			}
 			if (apcs_queued(self) && run_apcs(self) > 0)
@@ -892,13 +1069,191 @@ DWORD wsa_wait(DWORD n, const HANDLE *hs, BOOL all, DWORD ms, BOOL alertable)
 			if (!all || !got[i])
 				sub[k++] = pfd[i];
 		if (self)
-			sub[k++] = pfd[n];
+			sub[k++] = pfd[al];
+		if (dev >= 0)
+			sub[k++] = pfd[dev];
 		if (poll(sub, (nfds_t)k, timeout) < 0 && errno != EINTR)
-			goto bad;
+			return wait_fail(ERROR_INVALID_HANDLE);
 	}
-bad:
-	wsa_last_error = ERROR_INVALID_HANDLE;
-	return WAIT_FAILED;
+}
+
+/* One WSAOVL_IOC_WAIT: the index, or -errno. */
+static int kwait(const int32_t *fds, DWORD n, BOOL all, uint64_t timeout,
+		 const struct wsa_thread *alert)
+{
+	struct wsaovl_wait w;
+
+	memset(&w, 0, sizeof(w));
+	w.timeout = timeout;
+	w.objs = (uintptr_t)fds;
+	w.count = n;
+	if (all)
+		w.flags |= WSAOVL_WAIT_ALL;
+	if (alert) {
+		w.flags |= WSAOVL_WAIT_ALERT;
+		w.alert = alert->alert.fd;
+	}
+	if (ioctl(wsa_dev.fd, WSAOVL_IOC_WAIT, &w) < 0)
+		return -errno;
+	return (int)w.index;
+}
+
+static DWORD kwait_fail(int err, BOOL all)
+{
+	/* EINVAL: a duplicate object in a wait-all (else a bad handle) */
+	return wait_fail(err == -EINVAL && all ? ERROR_INVALID_PARAMETER
+			 : err == -ENOMEM ? ERROR_NOT_ENOUGH_MEMORY
+			 : ERROR_INVALID_HANDLE);
+}
+
+/* One event twice (a slot is its event's while it lives): the kernel's EINVAL. */
+static bool dup_slots(const struct wsa_evobj *const *obj, DWORD n)
+{
+	DWORD i, j;
+
+	for (i = 1; i < n; i++)
+		for (j = 0; j < i; j++)
+			if (obj[i]->slot == obj[j]->slot)
+				return true;
+	return false;
+}
+
+/*
+ * Every object is an event of the open context: its state bytes, else one
+ * WSAOVL_IOC_WAIT (alertable: with the thread's alert event, which loses
+ * every tie, so a signalled object still wins over APCs).
+ */
+static DWORD wait_kernel(DWORD n, const struct wsa_evobj *const *obj,
+			 BOOL all, DWORD ms, struct wsa_thread *self)
+{
+	int32_t fds[MAXIMUM_WAIT_OBJECTS];
+	uint64_t timeout;
+	DWORD i;
+	int r;
+
+	/*
+	 * No syscall when the state bytes answer: a wait-any whose first
+	 * signalled object is manual-reset with every lower one known to be
+	 * clear; a wait-all of manual-reset events that all read 1 (twice,
+	 * to narrow the window a reset between two reads could slip into).
+	 * Anything else (auto-reset events must be acquired) asks the kernel.
+	 */
+	if (n && !all) {
+		for (i = 0; i < n; i++) {
+			int st = wsa_evobj_state(obj[i]);
+
+			if (st == 1 && obj[i]->manual)
+				return WAIT_OBJECT_0 + i;
+			if (st != 0)
+				break;
+		}
+	} else if (n) {
+		int pass;
+
+		for (pass = 0, i = n; pass < 2 && i == n; pass++)
+			for (i = 0; i < n; i++)
+				if (!obj[i]->manual || wsa_evobj_state(obj[i]) != 1)
+					break;
+		if (i == n && !dup_slots(obj, n))
+			return WAIT_OBJECT_0;
+	}
+	for (i = 0; i < n; i++)
+		fds[i] = obj[i]->fd;
+	if (self) {
+		wsa_drain();
+		if (apcs_queued(self)) {
+			/* the objects first: a poll of them, not the alert */
+			if (n) {
+				r = kwait(fds, n, all, 0, NULL);
+				if (r >= 0)
+					return WAIT_OBJECT_0 + (all ? 0 : (DWORD)r);
+				if (r != -ETIMEDOUT && r != -EINTR)
+					return kwait_fail(r, all);
+			}
+			if (run_apcs(self) > 0)
+				return WAIT_IO_COMPLETION;
+		}
+	}
+	if (!n && !self) {
+		/* Sleep(): nothing can end it but the time */
+		struct timespec ts;
+
+		if (ms == 0) {
+			sched_yield();
+			return WAIT_TIMEOUT;
+		}
+		if (ms == INFINITE) {
+			for (;;)
+				pause();
+		}
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += ms / 1000;
+		ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+			;
+		return WAIT_TIMEOUT;
+	}
+	timeout = ms == INFINITE ? WSAOVL_WAIT_INFINITE
+		: ms == 0 ? 0 : now_ns() + (uint64_t)ms * 1000000ULL;
+	for (;;) {
+		r = kwait(fds, n, all, timeout, self);
+		if (r == -EINTR)
+			continue;	/* the deadline is absolute */
+		if (r == -ETIMEDOUT)
+			return WAIT_TIMEOUT;
+		if (r < 0)
+			return kwait_fail(r, all);
+		if (self && (DWORD)r == n) {
+			/* alerted: reap, run what may run */
+			wsa_drain();
+			if (run_apcs(self) > 0)
+				return WAIT_IO_COMPLETION;
+			continue;	/* a routine that must not nest, or stale */
+		}
+		return WAIT_OBJECT_0 + (all ? 0 : (DWORD)r);
+	}
+}
+
+/* The core of every wait. */
+DWORD wsa_wait(DWORD n, const HANDLE *hs, BOOL all, DWORD ms, BOOL alertable)
+{
+	const struct wsa_evobj *obj[MAXIMUM_WAIT_OBJECTS];
+	struct wsa_thread *self;
+	bool kernel;
+	DWORD i;
+
+	if (n > MAXIMUM_WAIT_OBJECTS || (n && !hs))
+		return wait_fail(ERROR_INVALID_PARAMETER);
+	self = wsa_self();	/* registers the thread (OpenThread) */
+	for (i = 0; i < n; i++) {
+		struct wsa_handle *o;
+
+		if (hs[i] == PSEUDO_THREAD) {
+			/* waiting for oneself: never signalled */
+			if (!self)
+				return wait_fail(ERROR_INVALID_HANDLE);
+			obj[i] = &self->exit;
+			continue;
+		}
+		o = handle_check(hs[i]);
+		if (!o)
+			return wait_fail(ERROR_INVALID_HANDLE);
+		obj[i] = handle_obj(o);
+	}
+	if (alertable && !self)
+		return wait_fail(ERROR_NOT_ENOUGH_MEMORY);
+	if (!alertable)
+		self = NULL;
+	kernel = wsa_dev_gen() != 0 && (!self || wsa_thread_alert_ready(self));
+	for (i = 0; kernel && i < n; i++)
+		kernel = wsa_evobj_ours(obj[i]);
+	if (kernel)
+		return wait_kernel(n, obj, all, ms, self);
+	return wait_poll(n, obj, all, ms, self);
 }
 
 WSA_EXPORT DWORD WINAPI WaitForMultipleObjectsEx(DWORD nCount,
