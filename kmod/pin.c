@@ -310,6 +310,22 @@ int wsaovl_out_init(struct wsaovl_out *out, u64 uaddr, u32 len)
 	return 0;
 }
 
+/*
+ * The small output regions of a pending op (at most five, of at most two
+ * pages each) count only against the module-wide total: they are bounded
+ * per context by max_ops, and charging each 4-byte word a page of
+ * max_pinned would make max_pinned, not max_ops, the limit on pending
+ * receives.
+ */
+static int pin_account_small(long npages)
+{
+	if (atomic_long_add_return(npages, &wsaovl_pinned_total) <=
+	    (long)(READ_ONCE(wsaovl_max_pinned_total) >> PAGE_SHIFT))
+		return 0;
+	atomic_long_sub(npages, &wsaovl_pinned_total);
+	return -EAGAIN;
+}
+
 /* Before the op leaves its submitter: a worker may complete it. */
 int wsaovl_out_pin(struct wsaovl_ctx *ctx, struct wsaovl_out *out)
 {
@@ -324,13 +340,13 @@ int wsaovl_out_pin(struct wsaovl_ctx *ctx, struct wsaovl_out *out)
 	if (!out->len || out->nr || out->big)
 		return 0;
 	if (n <= ARRAY_SIZE(out->page)) {
-		ret = pin_account(ctx, n, false);
+		ret = pin_account_small(n);
 		if (ret)
 			return ret;
 		ret = pin_segment(out->uaddr, n, FOLL_LONGTERM | FOLL_WRITE,
 				  out->page);
 		if (ret) {
-			pin_unaccount(ctx, n, false);
+			atomic_long_sub(n, &wsaovl_pinned_total);
 			return ret;
 		}
 		out->nr = n;
@@ -357,7 +373,7 @@ void wsaovl_out_release(struct wsaovl_ctx *ctx, struct wsaovl_out *out)
 		out->big = false;
 	} else if (out->nr) {
 		unpin_user_pages_dirty_lock(out->page, out->nr, true);
-		pin_unaccount(ctx, out->nr, false);
+		atomic_long_sub(out->nr, &wsaovl_pinned_total);
 		out->nr = 0;
 	}
 	out->len = 0;
