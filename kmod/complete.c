@@ -108,7 +108,8 @@ void wsaovl_op_complete(struct wsaovl_op *op)
 		cqe->controllen = 0;
 	}
 	/* The words that libwsa once wrote at reap time (lpFromlen...). */
-	wsaovl_out_word(&op->namelen_out, cqe->namelen);
+	if (op->name_out.len)
+		wsaovl_out_word(&op->namelen_out, cqe->namelen);
 	wsaovl_out_word(&op->controllen_out, cqe->controllen);
 	wsaovl_out_word(&op->flags_out, cqe->flags);
 	if (op->status_out.len) {

@@ -534,16 +534,17 @@ static int wait_sleep(struct wsaovl_ctx *ctx, struct wsaovl_waiter *w,
 		set_current_state(TASK_INTERRUPTIBLE);
 		if (atomic_read(&w->signaled) != -1)
 			break;
-		if (wsaovl_runner_has_work(ctx)) {
-			__set_current_state(TASK_RUNNING);
-			wsaovl_runner_run(ctx);
-			if (timeout && ktime_after(ktime_get(), *timeout))
-				break;
-			continue;
-		}
+		/* Signals and the deadline first: work may keep coming. */
 		if (signal_pending(current)) {
 			ret = -ERESTARTSYS;
 			break;
+		}
+		if (wsaovl_runner_has_work(ctx)) {
+			__set_current_state(TASK_RUNNING);
+			if (timeout && !ktime_before(ktime_get(), *timeout))
+				break;
+			wsaovl_runner_run(ctx);
+			continue;
 		}
 		if (!schedule_hrtimeout_range_clock(timeout, 0, HRTIMER_MODE_ABS,
 						    CLOCK_MONOTONIC))

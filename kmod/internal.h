@@ -55,7 +55,7 @@ extern struct kmem_cache *wsaovl_op_cache;
 extern struct kmem_cache *wsaovl_sockq_cache;
 
 struct wsaovl_ctx {
-	spinlock_t lock;		/* sockqs, ring producer, overflow */
+	spinlock_t lock;		/* sockqs, ring producer, overflow, ev slots */
 	DECLARE_HASHTABLE(sockqs, 8);
 	struct wsaovl_ring *ring;	/* NULL until WSAOVL_IOC_SETUP */
 	u8 *ev_states;			/* in the ring mapping: see uapi */
@@ -88,7 +88,7 @@ struct wsaovl_ctx {
 
 /* A thread of the owner in WAIT or SUBMIT, ready to run retries. */
 struct wsaovl_runner {
-	struct list_head node;		/* ctx->runners, under run_lock */
+	struct list_head node;		/* ctx->runners or submitters, run_lock */
 	struct task_struct *task;
 };
 
@@ -204,7 +204,8 @@ int wsaovl_pin_user(struct wsaovl_ctx *ctx, const struct iovec *iov,
 		    unsigned int nr, bool writable, bool memlock,
 		    struct wsaovl_pin *pin);
 int wsaovl_pin_fits(struct wsaovl_ctx *ctx, const struct iovec *iov,
-		    unsigned int nr);
+		    unsigned int nr, unsigned long out_pages);
+unsigned long wsaovl_out_pages(const struct wsaovl_out *out);
 void wsaovl_unpin(struct wsaovl_ctx *ctx, struct wsaovl_pin *pin, bool dirty);
 size_t wsaovl_pin_copy(struct wsaovl_pin *pin, size_t off, const void *src,
 		       size_t len);
@@ -225,6 +226,10 @@ void wsaovl_sockq_retire(struct wsaovl_sockq *q);
 void wsaovl_sockq_kick(struct wsaovl_sockq *q, unsigned long delay);
 void wsaovl_sockq_run_ref(struct wsaovl_sockq *q);
 void wsaovl_sockq_queue_work(struct wsaovl_sockq *q);
+void wsaovl_sockq_queue_later(struct wsaovl_sockq *q, unsigned long delay);
+
+/* How long a retry left to a submitter (which may block) may wait. */
+#define WSAOVL_RUNNER_BACKSTOP	(HZ / 50 ? HZ / 50 : 1)
 
 /* runner.c */
 bool wsaovl_runner_dispatch(struct wsaovl_sockq *q);

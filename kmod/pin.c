@@ -136,13 +136,13 @@ static unsigned long iov_pages(const struct iovec *iov, unsigned int nr)
  * 0, or the error pinning would give: -EAGAIN or -ENOBUFS.
  */
 int wsaovl_pin_fits(struct wsaovl_ctx *ctx, const struct iovec *iov,
-		    unsigned int nr)
+		    unsigned int nr, unsigned long out_pages)
 {
 	unsigned long npages = iov_pages(iov, nr);
 
 	if (atomic_long_read(&ctx->pinned_pages) + npages >
 	    READ_ONCE(wsaovl_max_pinned) >> PAGE_SHIFT ||
-	    atomic_long_read(&wsaovl_pinned_total) + npages >
+	    atomic_long_read(&wsaovl_pinned_total) + npages + out_pages >
 	    READ_ONCE(wsaovl_max_pinned_total) >> PAGE_SHIFT)
 		return -EAGAIN;
 	if (!ctx->memlock_unlimited &&
@@ -324,6 +324,12 @@ static int pin_account_small(long npages)
 		return 0;
 	atomic_long_sub(npages, &wsaovl_pinned_total);
 	return -EAGAIN;
+}
+
+/* Pages the region pins when the op goes pending. */
+unsigned long wsaovl_out_pages(const struct wsaovl_out *out)
+{
+	return span_pages(out->uaddr, out->len);
 }
 
 /* Before the op leaves its submitter: a worker may complete it. */

@@ -64,7 +64,8 @@ int wsaovl_ring_setup(struct wsaovl_ctx *ctx, struct wsaovl_setup __user *arg)
 
 	if (copy_from_user(&s, arg, sizeof(s)))
 		return -EFAULT;
-	if (s.flags || memchr_inv(s.reserved, 0, sizeof(s.reserved)))
+	if (s.flags || s.ev_offset || s.ev_slots ||
+	    memchr_inv(s.reserved, 0, sizeof(s.reserved)))
 		return -EINVAL;
 	if (!s.entries || s.entries > WSAOVL_RING_MAX)
 		return -EINVAL;

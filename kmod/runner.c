@@ -11,7 +11,10 @@
  * kworker run the retry: overlapped I/O completes without anybody waiting.
  *
  * A waiter sleeps, so a wakeup must wake it; a submitter is running and
- * drains the list before it returns.  Waiters are preferred: they are idle.
+ * drains the list before it returns, but it may block meanwhile (a fault,
+ * reclaim), so a queue handed to submitters only also gets a delayed work
+ * item as a backstop, cancelled when a runner takes the queue.  Waiters
+ * are preferred: they are idle.
  *
  * Invariant, under run_lock: ctx->run_list is empty whenever ctx->runners
  * and ctx->submitters are; the last runner to leave hands what is left to
@@ -45,6 +48,8 @@ bool wsaovl_runner_dispatch(struct wsaovl_sockq *q)
 		}
 		if (r)
 			wake_up_process(r->task);
+		else	/* a submitter may block (a fault): a late backstop */
+			wsaovl_sockq_queue_later(q, WSAOVL_RUNNER_BACKSTOP);
 		taken = true;
 	}
 	spin_unlock_irqrestore(&ctx->run_lock, flags);
@@ -69,26 +74,27 @@ void wsaovl_runner_leave(struct wsaovl_ctx *ctx, struct wsaovl_runner *r)
 {
 	struct wsaovl_sockq *q, *tmp;
 	struct wsaovl_runner *next;
-	LIST_HEAD(orphans);
 
 	spin_lock_irq(&ctx->run_lock);
 	list_del(&r->node);
 	next = list_first_entry_or_null(&ctx->runners, struct wsaovl_runner,
 					node);
 	if (!next && list_empty(&ctx->submitters)) {
-		list_for_each_entry(q, &ctx->run_list, run_node)
+		/*
+		 * Under the lock: a dispatch may add a queue again at once.
+		 * The work item takes a reference, so dropping the list's
+		 * is never the last.
+		 */
+		list_for_each_entry_safe(q, tmp, &ctx->run_list, run_node) {
+			list_del_init(&q->run_node);
 			q->on_run_list = false;
-		list_splice_init(&ctx->run_list, &orphans);
+			wsaovl_sockq_queue_work(q);
+			refcount_dec(&q->refs);
+		}
 	} else if (next && !list_empty(&ctx->run_list)) {
 		wake_up_process(next->task);
 	}
 	spin_unlock_irq(&ctx->run_lock);
-
-	list_for_each_entry_safe(q, tmp, &orphans, run_node) {
-		list_del_init(&q->run_node);
-		wsaovl_sockq_queue_work(q);
-		wsaovl_sockq_put(q);
-	}
 }
 
 bool wsaovl_runner_has_work(struct wsaovl_ctx *ctx)
@@ -111,6 +117,9 @@ bool wsaovl_runner_run(struct wsaovl_ctx *ctx)
 	spin_unlock_irq(&ctx->run_lock);
 	if (!q)
 		return false;
+	/* Running it now: a backstop or queued retry has nothing left to do. */
+	if (cancel_delayed_work(&q->work))
+		refcount_dec(&q->refs);		/* the work's; ours remains */
 	wsaovl_sockq_run_ref(q);
 	return true;
 }

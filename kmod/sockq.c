@@ -4,8 +4,8 @@
  * submission order.  Nothing blocks: each attempt is MSG_DONTWAIT; a queue
  * whose head op cannot progress parks a wait-queue entry on the socket, and
  * the socket's wakeup only schedules the queue's retry (as io_uring's poll
- * arming does): in a thread of the owner waiting in WAIT (runner.c), else
- * in the queue's work item.  Pending ops cost no thread.
+ * arming does): in a thread of the owner in WAIT or SUBMIT (runner.c),
+ * else in the queue's work item.  Pending ops cost no thread.
  */
 #include <linux/cred.h>
 #include <linux/file.h>
@@ -57,9 +57,16 @@ void wsaovl_sockq_queue_work(struct wsaovl_sockq *q)
 	sockq_queue(q, 0);
 }
 
+/* Unless a retry is already scheduled: never pulls one forward. */
+void wsaovl_sockq_queue_later(struct wsaovl_sockq *q, unsigned long delay)
+{
+	sockq_queue(q, delay);
+}
+
 /*
  * Schedule the queue's retry: an immediate one goes to a thread of the
- * owner waiting in WAIT if there is one (runner.c), else to the workqueue.
+ * owner in WAIT or SUBMIT if there is one (runner.c), else to the
+ * workqueue.
  */
 void wsaovl_sockq_kick(struct wsaovl_sockq *q, unsigned long delay)
 {
@@ -505,7 +512,8 @@ static int wsaovl_op_try_first(struct wsaovl_ctx *ctx, struct wsaovl_op *op,
 	 * refuse it now, with nothing sent, if that can't fit.
 	 */
 	if (wsaovl_op_is_send(op->opcode) && op->stream && !op->data.nr) {
-		ret = wsaovl_pin_fits(ctx, op->iov, op->nr_iov);
+		ret = wsaovl_pin_fits(ctx, op->iov, op->nr_iov,
+				      wsaovl_out_pages(&op->status_out));
 		if (ret)
 			return ret;
 	}

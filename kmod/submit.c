@@ -185,8 +185,9 @@ static int wsaovl_op_prep(struct wsaovl_op *op, const struct wsaovl_sqe *sqe,
 	if (ret)
 		return ret;
 	if (sqe->status) {
+		/* Not pad: userspace keeps a mark there, never written. */
 		ret = wsaovl_out_init(&op->status_out, sqe->status,
-				      sizeof(struct wsaovl_status));
+				      offsetof(struct wsaovl_status, pad));
 		if (ret)
 			return ret;
 	}

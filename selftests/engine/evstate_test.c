@@ -209,6 +209,33 @@ TEST_F(evstate, create_rejects_bad_input)
 	EXPECT_EQ(EINVAL, errno);
 }
 
+/* SETUP's event state fields are outputs: non-zero on input is EINVAL. */
+TEST(setup_rejects_ev_inputs)
+{
+	struct wsaovl_setup st;
+	int fd = dev_open(), k;
+
+	if (fd < 0 && errno == ENOENT)
+		SKIP(return, DEV_PATH " missing: module not loaded");
+	ASSERT_LE(0, fd);
+	for (k = 0; k < 2; k++) {
+		memset(&st, 0, sizeof(st));
+		st.entries = 16;
+		if (k)
+			st.ev_slots = 1;
+		else
+			st.ev_offset = 4096;
+		EXPECT_EQ(-1, ioctl(fd, WSAOVL_IOC_SETUP, &st));
+		EXPECT_EQ(EINVAL, errno);
+	}
+	memset(&st, 0, sizeof(st));
+	st.entries = 16;
+	EXPECT_EQ(0, ioctl(fd, WSAOVL_IOC_SETUP, &st));
+	EXPECT_EQ(4096U, st.ev_slots);
+	EXPECT_EQ(0U, st.ev_offset % 4096);
+	close(fd);
+}
+
 /* Before SETUP there is no page: events get no slot. */
 TEST(no_slot_before_setup)
 {

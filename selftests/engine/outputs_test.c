@@ -78,6 +78,7 @@ TEST_F(outputs, inline_words_written)
 	EXPECT_EQ(5, s.res);
 	EXPECT_EQ(WSAOVL_STATUS_SUCCESS, r.st.status);
 	EXPECT_EQ(5, r.st.information);
+	EXPECT_EQ(POISON32, r.st.pad);
 	EXPECT_EQ((int32_t)sizeof(struct sockaddr_in), r.fromlen);
 	EXPECT_EQ(s.out_namelen, (uint32_t)r.fromlen);
 	EXPECT_EQ(s.out_flags, r.flags);
@@ -107,6 +108,7 @@ TEST_F(outputs, pending_words_written)
 		CQ_WAIT(&self->c, &cqe, 5000);
 		EXPECT_EQ(3, cqe.res);
 		EXPECT_EQ(WSAOVL_STATUS_SUCCESS, r.st.status);
+		EXPECT_EQ(POISON32, r.st.pad);	/* never written, not even probed */
 		EXPECT_EQ(cqe.flags, r.flags);
 		if (ops[i] == WSAOVL_OP_RECV) {
 			EXPECT_EQ((int32_t)POISON32, r.fromlen);
