@@ -28,18 +28,6 @@ FIXTURE_TEARDOWN(acct)
 
 #define CG_ROOT "/sys/fs/cgroup"
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -errno;
-}
-
 static long long read_ll(const char *path)
 {
 	char buf[64] = "";

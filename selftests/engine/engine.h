@@ -492,6 +492,19 @@ static inline bool fd_readable(int fd, int ms)
 	return poll(&p, 1, ms) == 1 && (p.revents & POLLIN);
 }
 
+/* Write s to a sysfs, procfs, cgroupfs or tracefs file; 0 or -errno. */
+static inline int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	close(fd);
+	return n == (ssize_t)strlen(s) ? 0 : n < 0 ? -errno : -EIO;
+}
+
 /* Raise RLIMIT_NOFILE to at least n (root may raise the hard limit). */
 static inline int raise_nofile(rlim_t n)
 {

@@ -12,18 +12,6 @@
 
 #define TRACEFS		"/sys/kernel/tracing"
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	close(fd);
-	return n == (ssize_t)strlen(s) ? 0 : -EIO;
-}
-
 /* Start tracing workqueue executions; 0, or -errno if tracefs is absent. */
 static int trace_start(void)
 {
@@ -32,12 +20,12 @@ static int trace_start(void)
 	if (access(TRACEFS "/events/workqueue/workqueue_execute_start/enable",
 		   F_OK))
 		return -ENOENT;
-	write_file(TRACEFS "/tracing_on", "0");
-	write_file(TRACEFS "/trace", "");
-	if (write_file(TRACEFS "/events/workqueue/workqueue_execute_start/enable",
+	write_str(TRACEFS "/tracing_on", "0");
+	write_str(TRACEFS "/trace", "");
+	if (write_str(TRACEFS "/events/workqueue/workqueue_execute_start/enable",
 		       "1"))
 		return -EIO;
-	return write_file(TRACEFS "/tracing_on", "1");
+	return write_str(TRACEFS "/tracing_on", "1");
 }
 
 /* Stop, and count the runs of the queues' work function. */
@@ -47,8 +35,8 @@ static int trace_stop_count(void)
 	int n = 0;
 	FILE *f;
 
-	write_file(TRACEFS "/tracing_on", "0");
-	write_file(TRACEFS "/events/workqueue/workqueue_execute_start/enable", "0");
+	write_str(TRACEFS "/tracing_on", "0");
+	write_str(TRACEFS "/events/workqueue/workqueue_execute_start/enable", "0");
 	f = fopen(TRACEFS "/trace", "r");
 	if (!f)
 		return -errno;
