@@ -8,17 +8,6 @@
 #include "kselftest_harness.h"
 #include "wsa_test.h"
 
-static LPFN_WSARECVMSG get_recvmsg(SOCKET s)
-{
-	GUID g = WSAID_WSARECVMSG;
-	LPFN_WSARECVMSG fn = NULL;
-	DWORD ret;
-
-	WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &g, sizeof(g), &fn,
-		 sizeof(fn), &ret, NULL, NULL);
-	return fn;
-}
-
 /* WSASendTo both ways; returns the error (0 on success or pending). */
 static int sendto_err(SOCKET s, const void *to, int tolen, DWORD flags,
 		      char *buf, ULONG len, int overlapped)

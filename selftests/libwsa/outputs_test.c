@@ -27,17 +27,6 @@ struct outs {
 	char ctl[64];
 };
 
-static LPFN_WSARECVMSG get_recvmsg(SOCKET s)
-{
-	GUID g = WSAID_WSARECVMSG;
-	LPFN_WSARECVMSG fn = NULL;
-	DWORD ret;
-
-	WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &g, sizeof(g), &fn,
-		 sizeof(fn), &ret, NULL, NULL);
-	return fn;
-}
-
 static int poisoned(const struct outs *o)
 {
 	const unsigned char *p = (const unsigned char *)o;

@@ -360,17 +360,6 @@ TEST(extension_function_pointers)
 	WSACleanup();
 }
 
-static LPFN_WSARECVMSG get_recvmsg(SOCKET s)
-{
-	GUID g = WSAID_WSARECVMSG;
-	LPFN_WSARECVMSG fn = NULL;
-	DWORD ret;
-
-	WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &g, sizeof(g), &fn,
-		 sizeof(fn), &ret, NULL, NULL);
-	return fn;
-}
-
 TEST(recvmsg_pktinfo_nonoverlapped)
 {
 	struct sockaddr_in a = { 0 }, b = { 0 }, from;

@@ -139,4 +139,16 @@ static inline int wsa_readable(SOCKET s, int ms)
 	return select(0, &r, NULL, NULL, &tv) == 1;
 }
 
+/* WSARecvMsg, looked up as Winsock programs must; NULL if absent. */
+static inline LPFN_WSARECVMSG get_recvmsg(SOCKET s)
+{
+	GUID g = WSAID_WSARECVMSG;
+	LPFN_WSARECVMSG fn = NULL;
+	DWORD ret;
+
+	WSAIoctl(s, SIO_GET_EXTENSION_FUNCTION_POINTER, &g, sizeof(g), &fn,
+		 sizeof(fn), &ret, NULL, NULL);
+	return fn;
+}
+
 #endif
