@@ -53,8 +53,7 @@ static void wsaovl_op_release(struct wsaovl_op *op)
 {
 	struct wsaovl_ctx *ctx = op->ctx;
 
-	kvfree(op->iov);
-	op->iov = NULL;
+	wsaovl_op_free_iov(op);
 	wsaovl_unpin(ctx, &op->data, !wsaovl_op_is_send(op->opcode));
 	wsaovl_out_release(ctx, &op->name_out);
 	wsaovl_out_release(ctx, &op->control_out);

@@ -30,6 +30,7 @@
 #include <linux/in6.h>
 #include <linux/hashtable.h>
 #include <linux/list.h>
+#include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
 #include <linux/refcount.h>
@@ -94,10 +95,11 @@ struct wsaovl_runner {
 
 /* User memory pinned at submit, so a worker can reach it without the mm. */
 struct wsaovl_pin {
-	struct bio_vec *bvec;
+	struct bio_vec *bvec;	/* small[] up to two pages, else allocated */
 	unsigned int nr;
 	size_t len;
 	bool memlock;		/* charged to RLIMIT_MEMLOCK */
+	struct bio_vec small[2];
 };
 
 /*
@@ -127,6 +129,7 @@ struct wsaovl_sockq {
 	bool send;
 	bool dead;			/* unhashed: look it up again */
 	u8 backoff;			/* ready yet EAGAIN: retry slower */
+	atomic_t holds;			/* submitters pinning an op for it */
 	struct mutex lock;		/* ops, and I/O on them */
 	struct list_head ops;
 	wait_queue_head_t *head;	/* armed on it while ops wait */
@@ -152,7 +155,8 @@ struct wsaovl_op {
 	struct wsaovl_event *event;	/* WSAOVL_SQE_EVENT; referenced */
 
 	/* data: user iovecs for the inline try, pinned pages afterwards */
-	struct iovec *iov;
+	struct iovec *iov;		/* &one_iov for a single buffer */
+	struct iovec one_iov;
 	unsigned int nr_iov;
 	struct iov_iter iter;
 	struct wsaovl_pin data;
@@ -178,6 +182,14 @@ struct wsaovl_op {
 
 	struct wsaovl_cqe cqe;		/* tag and tid from submit on */
 };
+
+/* Free the op's iovec array, if it had to allocate one. */
+static inline void wsaovl_op_free_iov(struct wsaovl_op *op)
+{
+	if (op->iov != &op->one_iov)
+		kvfree(op->iov);
+	op->iov = NULL;
+}
 
 static inline bool wsaovl_op_is_send(u8 opcode)
 {

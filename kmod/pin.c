@@ -168,8 +168,8 @@ int wsaovl_pin_user(struct wsaovl_ctx *ctx, const struct iovec *iov,
 {
 	unsigned int gup = FOLL_LONGTERM | (writable ? FOLL_WRITE : 0);
 	unsigned long npages = iov_pages(iov, nr), idx = 0, i, n;
-	struct page **pages;
-	struct bio_vec *bv;
+	struct page *few[8], **pages = few;
+	struct bio_vec *bv = pin->small;
 	size_t total = 0;
 	int ret;
 
@@ -185,9 +185,12 @@ int wsaovl_pin_user(struct wsaovl_ctx *ctx, const struct iovec *iov,
 	ret = pin_account(ctx, npages, memlock);
 	if (ret)
 		return ret;
+	/* The common one- or two-page buffer allocates nothing. */
 	ret = -ENOMEM;
-	bv = kvmalloc_array(npages, sizeof(*bv), GFP_KERNEL_ACCOUNT);
-	pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL);
+	if (npages > ARRAY_SIZE(pin->small))
+		bv = kvmalloc_array(npages, sizeof(*bv), GFP_KERNEL_ACCOUNT);
+	if (npages > ARRAY_SIZE(few))
+		pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL);
 	if (!bv || !pages)
 		goto free;
 
@@ -212,7 +215,8 @@ int wsaovl_pin_user(struct wsaovl_ctx *ctx, const struct iovec *iov,
 		}
 		idx += n;
 	}
-	kvfree(pages);
+	if (pages != few)
+		kvfree(pages);
 	pin->bvec = bv;
 	pin->nr = npages;
 	return 0;
@@ -220,8 +224,10 @@ int wsaovl_pin_user(struct wsaovl_ctx *ctx, const struct iovec *iov,
 unpin:
 	unpin_user_pages(pages, idx);
 free:
-	kvfree(pages);
-	kvfree(bv);
+	if (pages != few)
+		kvfree(pages);
+	if (bv != pin->small)
+		kvfree(bv);
 	pin_unaccount(ctx, npages, memlock);
 	return ret;
 }
@@ -236,7 +242,8 @@ void wsaovl_unpin(struct wsaovl_ctx *ctx, struct wsaovl_pin *pin, bool dirty)
 			cond_resched();
 	}
 	pin_unaccount(ctx, pin->nr, pin->memlock);
-	kvfree(pin->bvec);
+	if (pin->bvec != pin->small)
+		kvfree(pin->bvec);
 	pin->bvec = NULL;
 	pin->nr = 0;
 	pin->len = 0;

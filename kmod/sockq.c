@@ -184,6 +184,8 @@ void wsaovl_sockq_retire(struct wsaovl_sockq *q)
 	struct wsaovl_ctx *ctx = q->ctx;
 
 	lockdep_assert_held(&q->lock);
+	if (atomic_read(&q->holds))
+		return;		/* a submitter is pinning an op for it */
 	if (q->head) {
 		remove_wait_queue(q->head, &q->wait);
 		q->head = NULL;
@@ -333,8 +335,7 @@ static int wsaovl_op_pin_data(struct wsaovl_op *op)
 		      wsaovl_op_is_send(op->opcode) ? ITER_SOURCE : ITER_DEST,
 		      op->data.bvec, op->data.nr, op->data.len);
 	iov_iter_advance(&op->iter, op->done);
-	kvfree(op->iov);
-	op->iov = NULL;
+	wsaovl_op_free_iov(op);
 	return 0;
 }
 
@@ -471,6 +472,20 @@ static struct wsaovl_sockq *sockq_get_locked(struct wsaovl_ctx *ctx,
 	}
 }
 
+/*
+ * Take back the lock of a queue held across a pin (q->holds kept it from
+ * retiring, so it is still live).  Killable, like the first lock; nonzero
+ * if interrupted, with the hold dropped and the lock not held (then the
+ * queue may be empty and unretired: the caller has its work run it).
+ */
+static int sockq_relock_held(struct wsaovl_sockq *q)
+{
+	int ret = mutex_lock_killable(&q->lock);
+
+	atomic_dec(&q->holds);
+	return ret;
+}
+
 /* Unlock and drop a queue we hold; retire it first if it holds no op. */
 static void sockq_release_locked(struct wsaovl_sockq *q)
 {
@@ -487,18 +502,18 @@ static void sockq_release_locked(struct wsaovl_sockq *q)
  * Fault the start of the op's buffers in before taking the queue's lock,
  * so the inline attempt rarely faults under it: a buffer behind
  * userfaultfd or a slow file system then stalls the submitter, not the
- * queue, its worker and every cancellation.
+ * queue, its worker and every cancellation.  A read of a byte per page,
+ * for receive buffers too: it brings in what is missing (the faults that
+ * can wait long) without fault_in_safe_writeable()'s mmap_lock and vma
+ * walk per page on every call; what is left is at most a copy-on-write
+ * fault, which does not wait on anyone.
  */
 static void wsaovl_op_prefault(struct wsaovl_op *op)
 {
 	size_t n = min_t(size_t, op->total, WSAOVL_PREFAULT_MAX);
 
-	if (!n)
-		return;
-	if (wsaovl_op_is_send(op->opcode))
+	if (n)
 		fault_in_iov_iter_readable(&op->iter, n);
-	else
-		fault_in_iov_iter_writeable(&op->iter, n);
 }
 
 /* The op's first try on the queue it holds; -EAGAIN: it must wait. */
@@ -523,6 +538,17 @@ static int wsaovl_op_try_first(struct wsaovl_ctx *ctx, struct wsaovl_op *op,
 	return wsaovl_op_done_inline(op, ret, done);
 }
 
+/* A datagram socket without a queue in this direction: nothing pending on it. */
+static bool sockq_absent(struct wsaovl_ctx *ctx, struct file *file, bool send)
+{
+	struct wsaovl_sockq *q = sockq_lookup(ctx, file, send, false);
+
+	if (!q)
+		return true;
+	wsaovl_sockq_put(q);
+	return false;
+}
+
 /*
  * Run op now if nothing is queued ahead of it, else queue it.  Returns
  * WSAOVL_STATE_DONE (with *done filled), WSAOVL_STATE_PENDING, or -errno
@@ -532,48 +558,73 @@ static int wsaovl_op_try_first(struct wsaovl_ctx *ctx, struct wsaovl_op *op,
  * under the queue's lock, so no other op of this context moves bytes in
  * this direction on this socket until it completes or is queued (a stream
  * send of one thread never lands inside another's, a WAITALL receive is
- * never split by another receive).  Its buffers are prefaulted before, and
- * an op that moved nothing is pinned after dropping the lock (then tried
- * once more if the queue drained meanwhile), so a fault stalls the queue
- * only in the rare case of a partly done stream op whose rest faults.
+ * never split by another receive).  A datagram moves whole or not at all,
+ * so on a datagram socket with no queue in that direction (nothing
+ * pending there) the first try needs none: most datagram I/O never makes
+ * one.  Buffers are prefaulted before; an op that moved nothing is pinned
+ * with the lock dropped, the queue held (q->holds) so that it stays
+ * hashed, and tried again only if the socket became ready meanwhile; so a
+ * fault stalls the queue only in the rare case of a partly done stream op
+ * whose rest faults.
  */
 int wsaovl_sockq_submit(struct wsaovl_ctx *ctx, struct file *file,
 			struct wsaovl_op *op, struct wsaovl_cqe *done)
 {
 	bool send = wsaovl_op_is_send(op->opcode);
-	struct wsaovl_sockq *q;
+	struct wsaovl_sockq *q = NULL;
 	int ret;
 
 	wsaovl_op_prefault(op);
-	q = sockq_get_locked(ctx, file, send);
-	if (IS_ERR(q))
-		return PTR_ERR(q);
-	if (list_empty(&q->ops)) {
-		ret = wsaovl_op_try_first(ctx, op, file, done);
+	if (!op->stream && sockq_absent(ctx, file, send)) {
+		ret = wsaovl_op_attempt(op, sock_from_file(file));
 		if (ret != -EAGAIN)
-			goto out;
-	}
-	if (!op->done) {
-		sockq_release_locked(q);
-		ret = wsaovl_op_pin_data(op);
-		if (ret)
 			return wsaovl_op_done_inline(op, ret, done);
+	} else {
 		q = sockq_get_locked(ctx, file, send);
 		if (IS_ERR(q))
-			return wsaovl_op_done_inline(op, PTR_ERR(q), done);
+			return PTR_ERR(q);
 		if (list_empty(&q->ops)) {
 			ret = wsaovl_op_try_first(ctx, op, file, done);
 			if (ret != -EAGAIN)
 				goto out;
 		}
-	} else {
-		/* Bytes moved: keep the queue until the op is on it. */
-		ret = wsaovl_op_pin_data(op);
-		if (ret) {
-			ret = wsaovl_op_done_inline(op, ret, done);
-			goto out;
+		if (op->done) {
+			/* Bytes moved: keep the queue until the op is on it. */
+			ret = wsaovl_op_pin_data(op);
+			if (ret) {
+				ret = wsaovl_op_done_inline(op, ret, done);
+				goto out;
+			}
+			goto queue;
 		}
+		atomic_inc(&q->holds);
+		mutex_unlock(&q->lock);
 	}
+
+	ret = wsaovl_op_pin_data(op);
+	if (!q) {
+		if (ret)
+			return wsaovl_op_done_inline(op, ret, done);
+		q = sockq_get_locked(ctx, file, send);
+		if (IS_ERR(q))
+			return wsaovl_op_done_inline(op, PTR_ERR(q), done);
+	} else if (sockq_relock_held(q)) {
+		/* Killed: the queue's work retires it if it stayed empty. */
+		wsaovl_sockq_queue_work(q);
+		wsaovl_sockq_put(q);
+		return wsaovl_op_done_inline(op, ret ? ret : -EINTR, done);
+	}
+	if (ret) {
+		ret = wsaovl_op_done_inline(op, ret, done);
+		goto out;
+	}
+	/* Ready since the last try?  Arming tells, and keeps the entry. */
+	if (list_empty(&q->ops) && sockq_arm(q)) {
+		ret = wsaovl_op_try_first(ctx, op, file, done);
+		if (ret != -EAGAIN)
+			goto out;
+	}
+queue:
 	list_add_tail(&op->node, &q->ops);
 	if (list_is_singular(&q->ops) && sockq_arm(q))
 		wsaovl_sockq_kick(q, 0);

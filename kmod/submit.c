@@ -53,7 +53,9 @@ static int wsaovl_capture_bufs(struct wsaovl_op *op, const struct wsaovl_sqe *sq
 
 	if (sqe->nbufs > WSAOVL_MAX_BUFS)
 		return -EINVAL;
-	if (sqe->nbufs) {
+	if (sqe->nbufs == 1) {
+		op->iov = &op->one_iov;		/* the common case allocates nothing */
+	} else if (sqe->nbufs) {
 		op->iov = kvmalloc_array(sqe->nbufs, sizeof(*op->iov),
 					 GFP_KERNEL_ACCOUNT);
 		if (!op->iov)
