@@ -51,4 +51,20 @@ static inline int wsaovl_optmem_max(struct sock *sk)
 #endif
 }
 
+/* v6.5 dropped the vmas argument of the gup calls. */
+static inline long wsaovl_pin_user_pages_remote(struct mm_struct *mm,
+						unsigned long start,
+						unsigned long nr_pages,
+						unsigned int gup_flags,
+						struct page **pages)
+{
+#ifdef WSAOVL_GUP_VMAS
+	return pin_user_pages_remote(mm, start, nr_pages, gup_flags, pages,
+				     NULL, NULL);
+#else
+	return pin_user_pages_remote(mm, start, nr_pages, gup_flags, pages,
+				     NULL);
+#endif
+}
+
 #endif /* WSAOVL_COMPAT_H */

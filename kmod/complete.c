@@ -89,6 +89,7 @@ void wsaovl_op_free(struct wsaovl_op *op)
 /* op->cqe.res (bytes or -errno), flags, namelen and controllen are set. */
 void wsaovl_op_complete(struct wsaovl_op *op)
 {
+	struct wsaovl_ctx *ctx = op->ctx;
 	struct wsaovl_cqe *cqe = &op->cqe;
 	struct eventfd_ctx *evfd = op->evfd;
 	struct wsaovl_event *event = op->event;
@@ -96,10 +97,10 @@ void wsaovl_op_complete(struct wsaovl_op *op)
 
 	if (cqe->res >= 0) {
 		if (op->name_out.len)
-			cqe->namelen = wsaovl_out_copy(&op->name_out, 0, &op->addr,
+			cqe->namelen = wsaovl_out_copy(ctx, &op->name_out, 0, &op->addr,
 						       cqe->namelen);
 		if (op->control_out.len && cqe->controllen)
-			wsaovl_out_copy(&op->control_out, 0, op->control,
+			wsaovl_out_copy(ctx, &op->control_out, 0, op->control,
 					cqe->controllen);
 	} else {
 		cqe->flags = 0;
@@ -108,17 +109,17 @@ void wsaovl_op_complete(struct wsaovl_op *op)
 	}
 	/* The words that libwsa once wrote at reap time (lpFromlen...). */
 	if (op->name_out.len)
-		wsaovl_out_word(&op->namelen_out, cqe->namelen);
-	wsaovl_out_word(&op->controllen_out, cqe->controllen);
-	wsaovl_out_word(&op->flags_out, cqe->flags);
+		wsaovl_out_word(ctx, &op->namelen_out, cqe->namelen);
+	wsaovl_out_word(ctx, &op->controllen_out, cqe->controllen);
+	wsaovl_out_word(ctx, &op->flags_out, cqe->flags);
 	if (op->status_out.len) {
 		/* A cancelled stream op still says how much of it moved. */
-		wsaovl_out_store(&op->status_out, 8,
+		wsaovl_out_store(ctx, &op->status_out, 8,
 				 cqe->res >= 0 ? cqe->res : op->done, 8);
-		wsaovl_out_store(&op->status_out, 16, cqe->flags, 4);
+		wsaovl_out_store(ctx, &op->status_out, 16, cqe->flags, 4);
 		/* Every output before status: see struct wsaovl_status. */
 		smp_wmb();
-		wsaovl_out_store(&op->status_out, 0,
+		wsaovl_out_store(ctx, &op->status_out, 0,
 				 wsaovl_ntstatus(cqe->res, cqe->flags), 8);
 	}
 
@@ -126,7 +127,7 @@ void wsaovl_op_complete(struct wsaovl_op *op)
 	op->event = NULL;
 	wsaovl_op_release(op);
 	if (!(op->inline_done && op->skip_inline_cqe))
-		parked = wsaovl_ring_post(op->ctx, op);
+		parked = wsaovl_ring_post(ctx, op);
 	if (evfd) {
 		wsaovl_eventfd_signal(evfd);
 		eventfd_ctx_put(evfd);

@@ -74,7 +74,9 @@ struct wsaovl_ctx {
 	struct pid *owner;		/* its thread-group id */
 	struct mm_struct *mm;		/* grabbed: pinned_vm is charged here */
 	struct user_struct *user;	/* locked_vm is charged here */
+	struct mem_cgroup *memcg;	/* the opener's: workers charge it */
 	bool memlock_unlimited;		/* CAP_IPC_LOCK at open */
+	unsigned long memlock_limit;	/* pages: RLIMIT_MEMLOCK at the last SUBMIT */
 	wait_queue_head_t poll_wait;
 	refcount_t refs;		/* the open file, and each sockq */
 	struct mutex cancel_lock;	/* one cancellation walk at a time */
@@ -129,7 +131,6 @@ struct wsaovl_sockq {
 	bool send;
 	bool dead;			/* unhashed: look it up again */
 	u8 backoff;			/* ready yet EAGAIN: retry slower */
-	atomic_t holds;			/* submitters pinning an op for it */
 	struct mutex lock;		/* ops, and I/O on them */
 	struct list_head ops;
 	wait_queue_head_t *head;	/* armed on it while ops wait */
@@ -147,6 +148,7 @@ struct wsaovl_op {
 	bool skip_inline_cqe;
 	bool inline_done;		/* completed in the submit call */
 	bool stream;
+	bool pinned;			/* data and outputs: a worker can run it */
 	u32 wflags;			/* WSAOVL_MSG_* as submitted */
 	unsigned int msg_flags;		/* translated for the socket layer */
 	struct pid *submitter;		/* referenced: numbers get reused */
@@ -215,20 +217,19 @@ long wsaovl_submit(struct wsaovl_ctx *ctx, struct wsaovl_submit __user *arg);
 int wsaovl_pin_user(struct wsaovl_ctx *ctx, const struct iovec *iov,
 		    unsigned int nr, bool writable, bool memlock,
 		    struct wsaovl_pin *pin);
-int wsaovl_pin_fits(struct wsaovl_ctx *ctx, const struct iovec *iov,
-		    unsigned int nr, unsigned long out_pages);
-unsigned long wsaovl_out_pages(const struct wsaovl_out *out);
 void wsaovl_unpin(struct wsaovl_ctx *ctx, struct wsaovl_pin *pin, bool dirty);
 size_t wsaovl_pin_copy(struct wsaovl_pin *pin, size_t off, const void *src,
 		       size_t len);
 void wsaovl_pin_store(struct wsaovl_pin *pin, size_t off, u64 val, int size);
+int wsaovl_probe_user(const struct iovec *iov, unsigned int nr, bool writable);
 int wsaovl_out_init(struct wsaovl_out *out, u64 uaddr, u32 len);
 int wsaovl_out_pin(struct wsaovl_ctx *ctx, struct wsaovl_out *out);
 void wsaovl_out_release(struct wsaovl_ctx *ctx, struct wsaovl_out *out);
-size_t wsaovl_out_copy(struct wsaovl_out *out, size_t off, const void *src,
-		       size_t len);
-void wsaovl_out_word(struct wsaovl_out *out, u32 val);
-void wsaovl_out_store(struct wsaovl_out *out, size_t off, u64 val, int size);
+size_t wsaovl_out_copy(struct wsaovl_ctx *ctx, struct wsaovl_out *out,
+		       size_t off, const void *src, size_t len);
+void wsaovl_out_word(struct wsaovl_ctx *ctx, struct wsaovl_out *out, u32 val);
+void wsaovl_out_store(struct wsaovl_ctx *ctx, struct wsaovl_out *out,
+		      size_t off, u64 val, int size);
 
 /* sockq.c */
 int wsaovl_sockq_submit(struct wsaovl_ctx *ctx, struct file *file,
@@ -244,7 +245,7 @@ void wsaovl_sockq_queue_later(struct wsaovl_sockq *q, unsigned long delay);
 #define WSAOVL_RUNNER_BACKSTOP	(HZ / 50 ? HZ / 50 : 1)
 
 /* runner.c */
-bool wsaovl_runner_dispatch(struct wsaovl_sockq *q);
+bool wsaovl_runner_dispatch(struct wsaovl_sockq *q, bool waiters_only);
 void wsaovl_runner_enter(struct wsaovl_ctx *ctx, struct wsaovl_runner *r,
 			 bool submit);
 void wsaovl_runner_leave(struct wsaovl_ctx *ctx, struct wsaovl_runner *r);

@@ -12,6 +12,7 @@
 #include <linux/cred.h>
 #include <linux/fdtable.h>
 #include <linux/fs.h>
+#include <linux/memcontrol.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
@@ -86,6 +87,8 @@ static int wsaovl_open(struct inode *inode, struct file *file)
 	mmgrab(ctx->mm);
 	ctx->user = get_uid(current_user());
 	ctx->memlock_unlimited = capable(CAP_IPC_LOCK);
+	ctx->memlock_limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	ctx->memcg = get_mem_cgroup_from_mm(current->mm);
 	spin_lock_init(&ctx->lock);
 	hash_init(ctx->sockqs);
 	INIT_LIST_HEAD(&ctx->overflow);
@@ -111,6 +114,7 @@ void wsaovl_ctx_put(struct wsaovl_ctx *ctx)
 	WARN_ON_ONCE(atomic_read(&ctx->nr_ops));
 	WARN_ON_ONCE(atomic_long_read(&ctx->pinned_pages));
 	free_uid(ctx->user);
+	mem_cgroup_put(ctx->memcg);
 	mmdrop(ctx->mm);
 	put_pid(ctx->owner);
 	kfree(ctx);

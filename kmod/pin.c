@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Pinned user memory.  A pending op's buffers are pinned at submit and
- * reached through bio_vecs, so a worker (which has no user mm) can read and
- * write them, and a process that unmaps them meanwhile cannot pull them
- * away.  Every pinned page is counted against max_pinned.
+ * Pinned user memory.  An op that a worker runs (no thread of its owner
+ * was in the module when its socket became ready) is pinned by that
+ * worker, in the owner's mm, and reached through bio_vecs from then on;
+ * a process that unmaps the buffers meanwhile cannot pull them away.  The
+ * owner's own threads need no pins: they run ops in their mm.  Every
+ * pinned page counts against max_pinned, and data pages against the
+ * owner's RLIMIT_MEMLOCK.
  */
 #include <linux/backing-dev.h>
 #include <linux/highmem.h>
@@ -38,15 +41,26 @@ static bool pin_writable_ok(struct page *page)
 	return !mapping || !mapping_can_writeback(mapping);
 }
 
-static int pin_segment(unsigned long addr, unsigned long n, unsigned int gup,
-		       struct page **pages)
+/*
+ * Pin n pages from addr in the owner's mm, from a worker.  FOLL_NOWAIT:
+ * a fault that would wait (userfaultfd, a page to read in, a FUSE server)
+ * fails with -EBUSY instead of parking the shared worker on it; a read it
+ * needed has been started, and the op waits for a later retry or for a
+ * thread of the owner.  The caller holds a reference on the mm.
+ */
+static int pin_segment(struct mm_struct *mm, unsigned long addr,
+		       unsigned long n, unsigned int gup, struct page **pages)
 {
 	unsigned long got = 0, i;
 	int ret;
 
 	while (got < n) {
-		ret = pin_user_pages_fast((addr & PAGE_MASK) + got * PAGE_SIZE,
-					  n - got, gup, pages + got);
+		mmap_read_lock(mm);
+		ret = wsaovl_pin_user_pages_remote(mm, (addr & PAGE_MASK) +
+						   got * PAGE_SIZE, n - got,
+						   gup | FOLL_NOWAIT,
+						   pages + got);
+		mmap_read_unlock(mm);
 		if (ret <= 0) {
 			unpin_user_pages(pages, got);
 			return ret ? ret : -EFAULT;
@@ -63,13 +77,14 @@ static int pin_segment(unsigned long addr, unsigned long n, unsigned int gup,
 }
 
 /*
- * Charge npages to the opener's locked memory against the submitter's
- * RLIMIT_MEMLOCK (unless the opener had CAP_IPC_LOCK), as io_uring's
- * registered buffers are, and to the owner's pinned_vm.  Task context.
+ * Charge npages to the opener's locked memory against the owner's
+ * RLIMIT_MEMLOCK as its last SUBMIT saw it (unless the opener had
+ * CAP_IPC_LOCK), as io_uring's registered buffers are, and to the owner's
+ * pinned_vm.
  */
 static int pin_charge_memlock(struct wsaovl_ctx *ctx, long npages)
 {
-	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	unsigned long limit = READ_ONCE(ctx->memlock_limit);
 	long cur, new;
 
 	if (!ctx->memlock_unlimited) {
@@ -132,27 +147,6 @@ static unsigned long iov_pages(const struct iovec *iov, unsigned int nr)
 }
 
 /*
- * Would pinning iov[0..nr) fit the budgets now?  (A check, not a hold.)
- * 0, or the error pinning would give: -EAGAIN or -ENOBUFS.
- */
-int wsaovl_pin_fits(struct wsaovl_ctx *ctx, const struct iovec *iov,
-		    unsigned int nr, unsigned long out_pages)
-{
-	unsigned long npages = iov_pages(iov, nr);
-
-	if (atomic_long_read(&ctx->pinned_pages) + npages >
-	    READ_ONCE(wsaovl_max_pinned) >> PAGE_SHIFT ||
-	    atomic_long_read(&wsaovl_pinned_total) + npages + out_pages >
-	    READ_ONCE(wsaovl_max_pinned_total) >> PAGE_SHIFT)
-		return -EAGAIN;
-	if (!ctx->memlock_unlimited &&
-	    atomic_long_read(&ctx->user->locked_vm) + npages >
-	    rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT)
-		return -ENOBUFS;
-	return 0;
-}
-
-/*
  * Pin the user ranges in iov[0..nr) (already access_ok-checked) into one
  * bio_vec array.  Returns -EAGAIN past the context's or the module's
  * pinning budget, and with @memlock -ENOBUFS past RLIMIT_MEMLOCK.  Data
@@ -202,7 +196,7 @@ int wsaovl_pin_user(struct wsaovl_ctx *ctx, const struct iovec *iov,
 		n = span_pages(addr, left);
 		if (!n)
 			continue;
-		ret = pin_segment(addr, n, gup, pages + idx);
+		ret = pin_segment(ctx->mm, addr, n, gup, pages + idx);
 		if (ret)
 			goto unpin;
 		for (p = 0; p < n; p++) {
@@ -318,6 +312,42 @@ int wsaovl_out_init(struct wsaovl_out *out, u64 uaddr, u32 len)
 }
 
 /*
+ * Check that the data buffers are there now, as Windows probes them at
+ * issue: a byte of each page is read, and for a receive written back.
+ * -EFAULT if any is not.  The buffers are the op's from here on: writing
+ * back what a receive is about to overwrite changes nothing the caller may
+ * rely on.
+ */
+int wsaovl_probe_user(const struct iovec *iov, unsigned int nr, bool writable)
+{
+	unsigned long pages = 0;
+	unsigned int i;
+	u8 b;
+
+	for (i = 0; i < nr; i++) {
+		u64 at = (unsigned long)iov[i].iov_base;
+		u64 last = at + iov[i].iov_len - 1;
+
+		if (!iov[i].iov_len)
+			continue;
+		for (;; at = (at & PAGE_MASK) + PAGE_SIZE) {
+			u8 __user *p;
+
+			if (at > last)
+				at = last;
+			p = u64_to_user_ptr(at);
+			if (get_user(b, p) || (writable && put_user(b, p)))
+				return -EFAULT;
+			if (at == last)
+				break;
+			if (!(++pages & 1023))
+				cond_resched();
+		}
+	}
+	return 0;
+}
+
+/*
  * The small output regions of a pending op (at most five, of at most two
  * pages each) count only against the module-wide total: they are bounded
  * per context by max_ops, and charging each 4-byte word a page of
@@ -333,13 +363,7 @@ static int pin_account_small(long npages)
 	return -EAGAIN;
 }
 
-/* Pages the region pins when the op goes pending. */
-unsigned long wsaovl_out_pages(const struct wsaovl_out *out)
-{
-	return span_pages(out->uaddr, out->len);
-}
-
-/* Before the op leaves its submitter: a worker may complete it. */
+/* A worker is to complete the op: see wsaovl_op_pin_for_worker(). */
 int wsaovl_out_pin(struct wsaovl_ctx *ctx, struct wsaovl_out *out)
 {
 	struct iovec iov = {
@@ -356,8 +380,8 @@ int wsaovl_out_pin(struct wsaovl_ctx *ctx, struct wsaovl_out *out)
 		ret = pin_account_small(n);
 		if (ret)
 			return ret;
-		ret = pin_segment(out->uaddr, n, FOLL_LONGTERM | FOLL_WRITE,
-				  out->page);
+		ret = pin_segment(ctx->mm, out->uaddr, n,
+				  FOLL_LONGTERM | FOLL_WRITE, out->page);
 		if (ret) {
 			atomic_long_sub(n, &wsaovl_pinned_total);
 			return ret;
@@ -393,11 +417,17 @@ void wsaovl_out_release(struct wsaovl_ctx *ctx, struct wsaovl_out *out)
 }
 
 /*
- * Unpinned, the op is completing in its owner's context (the submit call):
- * the user's own mm is current.
+ * Unpinned regions are written only from the owner's mm (a thread of the
+ * owner completing the op).  Anywhere else, the op is being cancelled by
+ * a close: the owner is gone or going, and nobody can read them.
  */
-size_t wsaovl_out_copy(struct wsaovl_out *out, size_t off, const void *src,
-		       size_t len)
+static bool out_reachable(struct wsaovl_ctx *ctx)
+{
+	return current->mm == ctx->mm;
+}
+
+size_t wsaovl_out_copy(struct wsaovl_ctx *ctx, struct wsaovl_out *out,
+		       size_t off, const void *src, size_t len)
 {
 	size_t pos, done, n;
 
@@ -407,7 +437,7 @@ size_t wsaovl_out_copy(struct wsaovl_out *out, size_t off, const void *src,
 	if (out->big)
 		return wsaovl_pin_copy(out->pin, off, src, len);
 	if (!out->nr) {
-		if (WARN_ON_ONCE(current->flags & PF_KTHREAD))
+		if (!out_reachable(ctx))
 			return 0;
 		return len - copy_to_user(u64_to_user_ptr(out->uaddr + off),
 					  src, len);
@@ -425,13 +455,14 @@ size_t wsaovl_out_copy(struct wsaovl_out *out, size_t off, const void *src,
  * A 4-byte word, at any alignment.  Copied from the stack: hardened
  * usercopy allows only the op's address field out of the op's slab.
  */
-void wsaovl_out_word(struct wsaovl_out *out, u32 val)
+void wsaovl_out_word(struct wsaovl_ctx *ctx, struct wsaovl_out *out, u32 val)
 {
-	wsaovl_out_copy(out, 0, &val, sizeof(val));
+	wsaovl_out_copy(ctx, out, 0, &val, sizeof(val));
 }
 
 /* An aligned 4- or 8-byte store, in one access (the status block). */
-void wsaovl_out_store(struct wsaovl_out *out, size_t off, u64 val, int size)
+void wsaovl_out_store(struct wsaovl_ctx *ctx, struct wsaovl_out *out,
+		      size_t off, u64 val, int size)
 {
 	void __user *p = u64_to_user_ptr(out->uaddr + off);
 	size_t pos = offset_in_page(out->uaddr) + off;
@@ -454,7 +485,7 @@ void wsaovl_out_store(struct wsaovl_out *out, size_t off, u64 val, int size)
 		kunmap_local(va);
 		return;
 	}
-	if (WARN_ON_ONCE(current->flags & PF_KTHREAD))
+	if (!out_reachable(ctx))
 		return;
 	if (size == 8)
 		put_user(val, (u64 __user *)p);

@@ -28,9 +28,11 @@
 
 /*
  * From the socket's wakeup (atomic, any context): hand q to a runner if
- * the owner has one.  False: the caller must use the workqueue.
+ * the owner has one.  False: the caller must use the workqueue.  The
+ * workqueue itself asks with @waiters_only: a submitter would only arm
+ * the backstop that brought it here.
  */
-bool wsaovl_runner_dispatch(struct wsaovl_sockq *q)
+bool wsaovl_runner_dispatch(struct wsaovl_sockq *q, bool waiters_only)
 {
 	struct wsaovl_ctx *ctx = q->ctx;
 	struct wsaovl_runner *r;
@@ -40,7 +42,7 @@ bool wsaovl_runner_dispatch(struct wsaovl_sockq *q)
 
 	spin_lock_irqsave(&ctx->run_lock, flags);
 	r = list_first_entry_or_null(&ctx->runners, struct wsaovl_runner, node);
-	if (r || !list_empty(&ctx->submitters)) {
+	if (r || (!waiters_only && !list_empty(&ctx->submitters))) {
 		if (!q->on_run_list) {
 			q->on_run_list = true;
 			refcount_inc(&q->refs);

@@ -12,7 +12,9 @@
 #include <linux/inetdevice.h>
 #include <linux/in.h>
 #include <linux/in6.h>
+#include <linux/memcontrol.h>
 #include <linux/net.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <net/route.h>
 #include <net/ipv6.h>
@@ -70,7 +72,7 @@ void wsaovl_sockq_queue_later(struct wsaovl_sockq *q, unsigned long delay)
  */
 void wsaovl_sockq_kick(struct wsaovl_sockq *q, unsigned long delay)
 {
-	if (!delay && wsaovl_runner_dispatch(q))
+	if (!delay && wsaovl_runner_dispatch(q, false))
 		return;
 	sockq_queue(q, delay);
 }
@@ -184,8 +186,6 @@ void wsaovl_sockq_retire(struct wsaovl_sockq *q)
 	struct wsaovl_ctx *ctx = q->ctx;
 
 	lockdep_assert_held(&q->lock);
-	if (atomic_read(&q->holds))
-		return;		/* a submitter is pinning an op for it */
 	if (q->head) {
 		remove_wait_queue(q->head, &q->wait);
 		q->head = NULL;
@@ -307,11 +307,13 @@ static int wsaovl_op_attempt(struct wsaovl_op *op, struct socket *sock)
 }
 
 /*
- * Before an op leaves its submitter: pin its outputs, and switch from the
- * caller's iovecs to pinned pages, keeping progress, so that whoever runs
- * it later (a worker, another thread) reaches them without the mm.
+ * A worker is to run op, which has no user mm: pin its outputs and switch
+ * from the caller's iovecs to pinned pages, keeping progress.  Ops that a
+ * thread of the owner runs need none of this: it has the mm.  Nothing
+ * here waits for a fault to be served (see wsaovl_pin_user()).  Caller
+ * holds a reference on the owner's mm.
  */
-static int wsaovl_op_pin_data(struct wsaovl_op *op)
+static int wsaovl_op_pin_for_worker(struct wsaovl_op *op)
 {
 	struct wsaovl_out *outs[] = {
 		&op->name_out, &op->control_out, &op->namelen_out,
@@ -320,22 +322,26 @@ static int wsaovl_op_pin_data(struct wsaovl_op *op)
 	unsigned int i;
 	int ret;
 
+	if (op->pinned)
+		return 0;
 	for (i = 0; i < ARRAY_SIZE(outs); i++) {
 		ret = wsaovl_out_pin(op->ctx, outs[i]);
 		if (ret)
 			return ret;
 	}
-	if (!op->iov)
-		return 0;	/* no data buffers */
-	ret = wsaovl_pin_user(op->ctx, op->iov, op->nr_iov,
-			      !wsaovl_op_is_send(op->opcode), true, &op->data);
-	if (ret)
-		return ret;
-	iov_iter_bvec(&op->iter,
-		      wsaovl_op_is_send(op->opcode) ? ITER_SOURCE : ITER_DEST,
-		      op->data.bvec, op->data.nr, op->data.len);
-	iov_iter_advance(&op->iter, op->done);
-	wsaovl_op_free_iov(op);
+	if (op->iov) {
+		ret = wsaovl_pin_user(op->ctx, op->iov, op->nr_iov,
+				      !wsaovl_op_is_send(op->opcode), true,
+				      &op->data);
+		if (ret)
+			return ret;
+		iov_iter_bvec(&op->iter,
+			      wsaovl_op_is_send(op->opcode) ? ITER_SOURCE : ITER_DEST,
+			      op->data.bvec, op->data.nr, op->data.len);
+		iov_iter_advance(&op->iter, op->done);
+		wsaovl_op_free_iov(op);
+	}
+	op->pinned = true;
 	return 0;
 }
 
@@ -351,6 +357,16 @@ static void wsaovl_op_finish(struct wsaovl_op *op, int res)
 	wsaovl_op_complete(op);
 }
 
+/* The next delay of a retry that found the head op unable to go: 1 jiffy to 1 s. */
+static unsigned long sockq_backoff(struct wsaovl_sockq *q)
+{
+	unsigned long delay = min_t(unsigned long, HZ, 1UL << q->backoff);
+
+	if (q->backoff < 10)
+		q->backoff++;
+	return delay;
+}
+
 /* Ops one run may complete before it yields the worker to others. */
 #define WSAOVL_RUN_BUDGET	64
 
@@ -364,6 +380,7 @@ static void wsaovl_op_finish(struct wsaovl_op *op, int res)
 static void wsaovl_sockq_run(struct wsaovl_sockq *q)
 {
 	struct socket *sock = sock_from_file(q->file);
+	bool owner = current->mm == q->ctx->mm;
 	const struct cred *old;
 	struct wsaovl_op *op;
 	int budget = WSAOVL_RUN_BUDGET;
@@ -374,6 +391,16 @@ static void wsaovl_sockq_run(struct wsaovl_sockq *q)
 	while ((op = list_first_entry_or_null(&q->ops, struct wsaovl_op, node))) {
 		if (!budget--) {
 			wsaovl_sockq_kick(q, 0);
+			return;
+		}
+		/*
+		 * A worker pins first.  What it cannot pin without waiting
+		 * (userfaultfd, I/O, the locked-memory limit) it leaves for a
+		 * thread of the owner: the retry comes back, slower, and goes
+		 * to one when the owner waits in the module.
+		 */
+		if (!owner && wsaovl_op_pin_for_worker(op)) {
+			wsaovl_sockq_queue_later(q, sockq_backoff(q));
 			return;
 		}
 		old = override_creds(op->cred);
@@ -388,10 +415,7 @@ static void wsaovl_sockq_run(struct wsaovl_sockq *q)
 			 * wakeup still pulls the retry forward.
 			 */
 			if (++spins > 2) {
-				wsaovl_sockq_kick(q, min_t(unsigned long, HZ,
-							   1UL << q->backoff));
-				if (q->backoff < 10)
-					q->backoff++;
+				wsaovl_sockq_kick(q, sockq_backoff(q));
 				return;
 			}
 			continue;
@@ -404,15 +428,34 @@ static void wsaovl_sockq_run(struct wsaovl_sockq *q)
 	wsaovl_sockq_retire(q);
 }
 
+/*
+ * The workqueue's turn.  A thread of the owner waiting in the module is
+ * better placed (it has the mm: nothing to pin), so it gets the queue if
+ * there is one now.  Else the run pins what it needs in the owner's mm,
+ * which must still have users: when it has none, the owner is exiting
+ * and its last close cancels everything.
+ */
 static void wsaovl_sockq_work(struct work_struct *work)
 {
 	struct wsaovl_sockq *q = container_of(to_delayed_work(work),
 					      struct wsaovl_sockq, work);
+	struct mm_struct *mm = q->ctx->mm;
 
-	mutex_lock(&q->lock);
-	if (!q->dead)
-		wsaovl_sockq_run(q);
-	mutex_unlock(&q->lock);
+	if (wsaovl_runner_dispatch(q, true)) {
+		wsaovl_sockq_put(q);
+		return;
+	}
+	if (mmget_not_zero(mm)) {
+		/* What the run allocates (pins' arrays) is the owner's. */
+		struct mem_cgroup *old = set_active_memcg(q->ctx->memcg);
+
+		mutex_lock(&q->lock);
+		if (!q->dead)
+			wsaovl_sockq_run(q);
+		mutex_unlock(&q->lock);
+		set_active_memcg(old);
+		mmput_async(mm);
+	}
 	wsaovl_sockq_put(q);
 }
 
@@ -472,20 +515,6 @@ static struct wsaovl_sockq *sockq_get_locked(struct wsaovl_ctx *ctx,
 	}
 }
 
-/*
- * Take back the lock of a queue held across a pin (q->holds kept it from
- * retiring, so it is still live).  Killable, like the first lock; nonzero
- * if interrupted, with the hold dropped and the lock not held (then the
- * queue may be empty and unretired: the caller has its work run it).
- */
-static int sockq_relock_held(struct wsaovl_sockq *q)
-{
-	int ret = mutex_lock_killable(&q->lock);
-
-	atomic_dec(&q->holds);
-	return ret;
-}
-
 /* Unlock and drop a queue we hold; retire it first if it holds no op. */
 static void sockq_release_locked(struct wsaovl_sockq *q)
 {
@@ -495,43 +524,12 @@ static void sockq_release_locked(struct wsaovl_sockq *q)
 	wsaovl_sockq_put(q);
 }
 
-/* Bytes of the data buffers prefaulted before an inline attempt. */
-#define WSAOVL_PREFAULT_MAX	(256 << 10)
-
-/*
- * Fault the start of the op's buffers in before taking the queue's lock,
- * so the inline attempt rarely faults under it: a buffer behind
- * userfaultfd or a slow file system then stalls the submitter, not the
- * queue, its worker and every cancellation.  A read of a byte per page,
- * for receive buffers too: it brings in what is missing (the faults that
- * can wait long) without fault_in_safe_writeable()'s mmap_lock and vma
- * walk per page on every call; what is left is at most a copy-on-write
- * fault, which does not wait on anyone.
- */
-static void wsaovl_op_prefault(struct wsaovl_op *op)
-{
-	size_t n = min_t(size_t, op->total, WSAOVL_PREFAULT_MAX);
-
-	if (n)
-		fault_in_iov_iter_readable(&op->iter, n);
-}
-
 /* The op's first try on the queue it holds; -EAGAIN: it must wait. */
 static int wsaovl_op_try_first(struct wsaovl_ctx *ctx, struct wsaovl_op *op,
 			       struct file *file, struct wsaovl_cqe *done)
 {
 	int ret;
 
-	/*
-	 * A stream send may go out in part and must then pin the rest:
-	 * refuse it now, with nothing sent, if that can't fit.
-	 */
-	if (wsaovl_op_is_send(op->opcode) && op->stream && !op->data.nr) {
-		ret = wsaovl_pin_fits(ctx, op->iov, op->nr_iov,
-				      wsaovl_out_pages(&op->status_out));
-		if (ret)
-			return ret;
-	}
 	ret = wsaovl_op_attempt(op, sock_from_file(file));
 	if (ret == -EAGAIN)
 		return ret;
@@ -561,70 +559,44 @@ static bool sockq_absent(struct wsaovl_ctx *ctx, struct file *file, bool send)
  * never split by another receive).  A datagram moves whole or not at all,
  * so on a datagram socket with no queue in that direction (nothing
  * pending there) the first try needs none: most datagram I/O never makes
- * one.  Buffers are prefaulted before; an op that moved nothing is pinned
- * with the lock dropped, the queue held (q->holds) so that it stays
- * hashed, and tried again only if the socket became ready meanwhile; so a
- * fault stalls the queue only in the rare case of a partly done stream op
- * whose rest faults.
+ * one.  Buffers are probed before the lock.  A pending op keeps the
+ * caller's iovecs: the owner's threads run it in the owner's mm, and only
+ * a worker pins it (wsaovl_sockq_run()).
  */
 int wsaovl_sockq_submit(struct wsaovl_ctx *ctx, struct file *file,
 			struct wsaovl_op *op, struct wsaovl_cqe *done)
 {
 	bool send = wsaovl_op_is_send(op->opcode);
-	struct wsaovl_sockq *q = NULL;
+	bool tried = false;
+	struct wsaovl_sockq *q;
 	int ret;
 
-	wsaovl_op_prefault(op);
+	/*
+	 * Every page of the buffers, before the queue's lock: a bad buffer is
+	 * -EFAULT now with nothing done (the op may complete long after this
+	 * call, or never try the bad part inline), and what was missing is
+	 * brought in by the submitter, so the attempt rarely faults under
+	 * the lock: a buffer behind userfaultfd or a slow file system stalls
+	 * the submitter, not the queue and its cancellation.
+	 */
+	ret = wsaovl_probe_user(op->iov, op->nr_iov, !send);
+	if (ret)
+		return ret;
 	if (!op->stream && sockq_absent(ctx, file, send)) {
 		ret = wsaovl_op_attempt(op, sock_from_file(file));
 		if (ret != -EAGAIN)
 			return wsaovl_op_done_inline(op, ret, done);
-	} else {
-		q = sockq_get_locked(ctx, file, send);
-		if (IS_ERR(q))
-			return PTR_ERR(q);
-		if (list_empty(&q->ops)) {
-			ret = wsaovl_op_try_first(ctx, op, file, done);
-			if (ret != -EAGAIN)
-				goto out;
-		}
-		if (op->done) {
-			/* Bytes moved: keep the queue until the op is on it. */
-			ret = wsaovl_op_pin_data(op);
-			if (ret) {
-				ret = wsaovl_op_done_inline(op, ret, done);
-				goto out;
-			}
-			goto queue;
-		}
-		atomic_inc(&q->holds);
-		mutex_unlock(&q->lock);
+		tried = true;
 	}
-
-	ret = wsaovl_op_pin_data(op);
-	if (!q) {
-		if (ret)
-			return wsaovl_op_done_inline(op, ret, done);
-		q = sockq_get_locked(ctx, file, send);
-		if (IS_ERR(q))
-			return wsaovl_op_done_inline(op, PTR_ERR(q), done);
-	} else if (sockq_relock_held(q)) {
-		/* Killed: the queue's work retires it if it stayed empty. */
-		wsaovl_sockq_queue_work(q);
-		wsaovl_sockq_put(q);
-		return wsaovl_op_done_inline(op, ret ? ret : -EINTR, done);
-	}
-	if (ret) {
-		ret = wsaovl_op_done_inline(op, ret, done);
-		goto out;
-	}
-	/* Ready since the last try?  Arming tells, and keeps the entry. */
-	if (list_empty(&q->ops) && sockq_arm(q)) {
+	q = sockq_get_locked(ctx, file, send);
+	if (IS_ERR(q))
+		return PTR_ERR(q);
+	/* After a try without the queue: again only if it became ready. */
+	if (list_empty(&q->ops) && (!tried || sockq_arm(q))) {
 		ret = wsaovl_op_try_first(ctx, op, file, done);
 		if (ret != -EAGAIN)
 			goto out;
 	}
-queue:
 	list_add_tail(&op->node, &q->ops);
 	if (list_is_singular(&q->ops) && sockq_arm(q))
 		wsaovl_sockq_kick(q, 0);

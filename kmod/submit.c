@@ -10,6 +10,7 @@
 #include <linux/file.h>
 #include <linux/net.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -351,6 +352,8 @@ long wsaovl_submit(struct wsaovl_ctx *ctx, struct wsaovl_submit __user *arg)
 	if (!READ_ONCE(ctx->ring))
 		return -EINVAL;
 	usqe = u64_to_user_ptr(s.sqes);
+	/* The limit a worker's pins are held to (pin.c). */
+	WRITE_ONCE(ctx->memlock_limit, rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT);
 
 	wsaovl_runner_enter(ctx, &runner, true);
 	ret = wsaovl_submit_sqes(ctx, usqe, s.nr);

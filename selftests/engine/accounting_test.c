@@ -12,6 +12,7 @@
 #include <grp.h>
 
 #include "engine.h"
+#include "events.h"
 
 FIXTURE(acct) {
 	int unused;
@@ -190,79 +191,108 @@ static long vm_pin_kb(void)
 	return (long)read_key("/proc/self/status", "VmPin:");
 }
 
-enum { LIMIT = 64 << 10, CHUNK = 16 << 10 };
+enum { LIMIT = 64 << 10, CHUNK = 16 << 10, NPAIRS = 8 };
+
+/* WAIT for ms on an event nobody sets: a runner meanwhile.  0 on timeout. */
+static int runner_wait_ms(struct ctx *c, unsigned int ms)
+{
+	int ev = ev_new(c->fd, 1, 0), r;
+
+	if (ev < 0)
+		return ev;
+	r = wait_ev(c->fd, &ev, 1, 0, 0, in_ms(ms), NULL);
+	close(ev);
+	return r == -ETIMEDOUT ? 0 : (r < 0 ? r : -1000);
+}
 
 /*
- * As uid 65534 with RLIMIT_MEMLOCK 64 KiB: pending receives pin their
- * buffers until the limit, then the next gets ENOBUFS with nothing done;
- * their status blocks (output pins) are not charged; VmPin shows the pins
- * and returns to zero, and pinning works again.  A stream send that could
- * not pin its rest is refused up front with ENOBUFS, nothing sent.
+ * As uid 65534 with RLIMIT_MEMLOCK 64 KiB.  Pending ops pin nothing: their
+ * owner's threads run them in its mm.  A worker pins what it runs (nobody
+ * of the owner is waiting), charged to RLIMIT_MEMLOCK: eight WAITALL
+ * receives of 16 KiB on eight TCP connections, one byte sent to each:
+ * exactly four fit and are pinned by workers (they took their byte and
+ * wait for the rest, pinned); the other four are left for the owner, their
+ * byte still queued.  A thread of the owner in WAIT then runs those
+ * unpinned; VmPin never passes the limit and returns to zero when all are
+ * cancelled.
  */
 static int memlock_body(void)
 {
-	static char bufs[8][CHUNK] __attribute__((aligned(4096)));
-	static struct wsaovl_status st[8] __attribute__((aligned(4096)));
-	static char big[1 << 20];
+	static char bufs[NPAIRS][CHUNK] __attribute__((aligned(4096)));
 	struct rlimit rl = { LIMIT, LIMIT };
-	struct pair t;
+	struct pair t[NPAIRS];
+	struct wsaovl_buf b[NPAIRS];
 	struct wsaovl_sqe sqe;
-	struct wsaovl_buf b[8];
 	struct wsaovl_cqe cqe;
-	struct pair u;
+	int i, taken, queued;
+	uint64_t end;
 	struct ctx c;
-	int i, ok = 0;
+	long pin;
 
 	if (setrlimit(RLIMIT_MEMLOCK, &rl))
 		return 2;
 	if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
 		return 3;
-	if (ctx_init(&c, 64) || pair_open(&u, AF_INET, SOCK_DGRAM))
+	if (ctx_init(&c, 64))
 		return 4;
-	if (vm_pin_kb() != 0)
-		return 5;
-	for (i = 0; i < 8; i++) {
+	for (i = 0; i < NPAIRS; i++)
+		if (pair_open(&t[i], AF_INET, SOCK_STREAM))
+			return 4;
+	for (i = 0; i < NPAIRS; i++) {
 		buf_set(&b[i], bufs[i], CHUNK);
-		sqe_prep(&sqe, WSAOVL_OP_RECV, u.rx, &b[i], 1, i);
-		sqe.status = (uintptr_t)&st[i];
-		if (submit(&c, &sqe, 1) < 0)
-			return 6;
-		if (sqe.state == WSAOVL_STATE_PENDING) {
-			ok++;
-			continue;
-		}
-		if (sqe.state != WSAOVL_STATE_FAILED || sqe.res != -ENOBUFS)
-			return 7;
-		break;
+		sqe_prep(&sqe, WSAOVL_OP_RECV, t[i].rx, &b[i], 1, i);
+		sqe.msg_flags = WSAOVL_MSG_WAITALL;
+		if (submit(&c, &sqe, 1) != 1 || sqe.state != WSAOVL_STATE_PENDING)
+			return 5;
 	}
-	if (ok != LIMIT / CHUNK)
-		return 8;	/* exactly four 16 KiB buffers fit in 64 KiB */
-	if (vm_pin_kb() != LIMIT / 1024)
-		return 9;
-	if (cancel(&c, WSAOVL_CANCEL_ALL, 0, 0, 0) != ok)
-		return 10;
-	for (i = 0; i < ok; i++)
-		if (cq_wait(&c, &cqe, 5000) != 1 || cqe.res != -ECANCELED)
-			return 11;
 	if (vm_pin_kb() != 0)
-		return 12;
-	sqe_prep(&sqe, WSAOVL_OP_RECV, u.rx, &b[0], 1, 99);
-	if (submit(&c, &sqe, 1) != 1 || sqe.state != WSAOVL_STATE_PENDING)
+		return 6;	/* pending, yet nothing pinned */
+	for (i = 0; i < NPAIRS; i++)
+		if (send(t[i].tx, "x", 1, 0) != 1)
+			return 7;
+	/* The workers' turn: four pin and take their byte. */
+	end = now_ms() + 5000;
+	do {
+		msleep(20);
+		pin = vm_pin_kb();
+		if (pin > LIMIT / 1024)
+			return 8;
+		for (i = 0, taken = 0; i < NPAIRS; i++)
+			taken += pending_bytes(t[i].rx) == 0;
+	} while ((pin != LIMIT / 1024 || taken < LIMIT / CHUNK) &&
+		 now_ms() < end);
+	if (pin != LIMIT / 1024)
+		return 9;
+	if (taken != LIMIT / CHUNK)
+		return 10;	/* exactly four fit */
+	msleep(300);		/* retries meanwhile find no room either */
+	for (i = 0, queued = 0; i < NPAIRS; i++)
+		queued += pending_bytes(t[i].rx) == 1;
+	if (queued != NPAIRS - LIMIT / CHUNK || vm_pin_kb() != LIMIT / 1024)
+		return 11;
+	/* A thread of the owner waits: it runs the other four, unpinned. */
+	end = now_ms() + 10000;
+	do {
+		if (runner_wait_ms(&c, 500))
+			return 12;
+		for (i = 0, taken = 0; i < NPAIRS; i++)
+			taken += pending_bytes(t[i].rx) == 0;
+	} while (taken < NPAIRS && now_ms() < end);
+	if (taken != NPAIRS)
 		return 13;
-	if (send(u.tx, "m", 1, 0) != 1 || cq_wait(&c, &cqe, 5000) != 1 ||
-	    cqe.tag != 99 || cqe.res != 1)
+	if (vm_pin_kb() != LIMIT / 1024)
 		return 14;
-	if (pair_open(&t, AF_INET, SOCK_STREAM))
-		return 15;
-	buf_set(&b[0], big, sizeof(big));
-	sqe_prep(&sqe, WSAOVL_OP_SEND, t.tx, &b[0], 1, 100);
-	if (submit(&c, &sqe, 1) != 0 || sqe.state != WSAOVL_STATE_FAILED ||
-	    sqe.res != -ENOBUFS)
+	if (cq_ready(&c))
+		return 15;	/* WAITALL: nothing completed yet */
+	if (cancel(&c, WSAOVL_CANCEL_ALL, 0, 0, 0) != NPAIRS)
 		return 16;
-	if (pending_bytes(t.rx) > 0)
-		return 17;	/* "nothing sent" */
-	pair_close(&t);
-	pair_close(&u);
+	for (i = 0; i < NPAIRS; i++)
+		if (cq_wait(&c, &cqe, 5000) != 1 || cqe.res != -ECANCELED)
+			return 17;
+	if (vm_pin_kb() != 0)
+		return 18;
+	for (i = 0; i < NPAIRS; i++)
+		pair_close(&t[i]);
 	ctx_fini(&c);
 	return 0;
 }
