@@ -6,7 +6,11 @@
  * the kworker completes it (overlapped I/O needs no waiter); many waiters
  * and waiters that come and go lose no completion and complete none twice.
  */
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
 #include "engine.h"
 #include "events.h"
 
@@ -415,6 +419,7 @@ TEST_F(runner, signal_ends_busy_wait)
 /* A waiter that times out while its retries are queued hands them on. */
 TEST_F(runner, timeout_hands_queued_retries_on)
 {
+	struct wsaovl_cqe cqe;
 	struct rx r;
 	int ev, other, i;
 
@@ -432,15 +437,113 @@ TEST_F(runner, timeout_hands_queued_retries_on)
 				     NULL)) TH_LOG("round %d", i);
 		EXPECT_EQ(WSAOVL_STATUS_SUCCESS, r.st.status);
 		ASSERT_EQ(0, ev_reset(ev) < 0);
-		{
-			struct wsaovl_cqe cqe;
-
-			CQ_WAIT(&self->c, &cqe, 5000);
-			EXPECT_EQ((uint64_t)i, cqe.tag);
-		}
+		CQ_WAIT(&self->c, &cqe, 5000);
+		EXPECT_EQ((uint64_t)i, cqe.tag);
 	}
 	close(ev);
 	close(other);
+}
+
+/* A userfaultfd handler: fills each missing page with 'u', counts faults. */
+struct uffd_srv {
+	int fd;
+	long page;
+	volatile int faults;
+	volatile bool stop;
+	pthread_t th;
+};
+
+static void *uffd_main(void *arg)
+{
+	struct uffd_srv *u = arg;
+	char *fill = malloc(u->page);
+
+	memset(fill, 'u', u->page);
+	while (!u->stop) {
+		struct pollfd p = { .fd = u->fd, .events = POLLIN };
+		struct uffdio_copy cp = { 0 };
+		struct uffd_msg m;
+
+		if (poll(&p, 1, 50) <= 0)
+			continue;
+		if (read(u->fd, &m, sizeof(m)) != sizeof(m) ||
+		    m.event != UFFD_EVENT_PAGEFAULT)
+			continue;
+		cp.dst = m.arg.pagefault.address & ~(u->page - 1);
+		cp.src = (uintptr_t)fill;
+		cp.len = u->page;
+		ioctl(u->fd, UFFDIO_COPY, &cp);
+		u->faults++;
+	}
+	free(fill);
+	return NULL;
+}
+
+/*
+ * A worker never waits on userfaultfd.  A receive buffer behind a uffd
+ * handler, populated at submit (the probe's fault, served), then dropped
+ * again (MADV_DONTNEED): the datagram arrives while nobody waits, the
+ * worker's pin would need the handler, so it fails at once (FOLL_NOWAIT:
+ * the handler hears nothing) and leaves the op, the datagram queued.  A
+ * thread of the owner in WAIT then takes the fault itself, the handler
+ * serves it, and the op completes with the data.
+ */
+TEST_F_TIMEOUT(runner, worker_never_waits_on_userfaultfd, 60)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { 0 };
+	struct uffd_srv u = { .page = page };
+	struct wsaovl_sqe s;
+	struct wsaovl_buf b;
+	struct wsaovl_cqe cqe;
+	int ev, faults, r;
+	char *m;
+
+	u.fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (u.fd < 0)
+		SKIP(return, "userfaultfd: %s", strerror(errno));
+	ASSERT_EQ(0, ioctl(u.fd, UFFDIO_API, &api));
+	m = mmap(NULL, page, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	reg.range.start = (uintptr_t)m;
+	reg.range.len = page;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	ASSERT_EQ(0, ioctl(u.fd, UFFDIO_REGISTER, &reg));
+	ASSERT_EQ(0, pthread_create(&u.th, NULL, uffd_main, &u));
+
+	ev = ev_new(self->c.fd, 1, 0);
+	ASSERT_LE(0, ev);
+	buf_set(&b, m, 64);
+	sqe_prep(&s, WSAOVL_OP_RECV, self->p.rx, &b, 1, 7);
+	s.flags = WSAOVL_SQE_EVENT;
+	s.eventfd = ev;
+	ASSERT_EQ(1, submit(&self->c, &s, 1));
+	ASSERT_EQ(WSAOVL_STATE_PENDING, s.state);
+	EXPECT_EQ(1, u.faults);		/* the submit's probe, served */
+	ASSERT_EQ(0, madvise(m, page, MADV_DONTNEED));
+	faults = u.faults;
+
+	ASSERT_EQ(5, send(self->p.tx, "hello", 5, 0));
+	EXPECT_TRUE(cq_quiet(&self->c, 500));
+	EXPECT_EQ(faults, u.faults);	/* no worker asked the handler */
+	EXPECT_EQ(5, pending_bytes(self->p.rx));
+	EXPECT_EQ(0, ev_state(ev));
+
+	r = wait_ev(self->c.fd, &ev, 1, 0, 0, in_ms(10000), NULL);
+	EXPECT_EQ(0, r);
+	EXPECT_EQ(faults + 1, u.faults);	/* the waiter's own fault */
+	CQ_WAIT(&self->c, &cqe, 1000);
+	EXPECT_EQ(7, cqe.tag);
+	EXPECT_EQ(5, cqe.res);
+	EXPECT_EQ(0, memcmp(m, "hello", 5));
+	EXPECT_EQ('u', m[5]);
+	u.stop = true;
+	pthread_join(u.th, NULL);
+	close(ev);
+	close(u.fd);
+	munmap(m, page);
 }
 
 TEST_HARNESS_MAIN
