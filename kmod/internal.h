@@ -4,10 +4,12 @@
  *
  * Locking, outermost first:
  *   ctx->cancel_lock (mutex)  serialises cancellation walks
- *   sockq->lock (mutex)       owns a queue's ops list and its socket I/O;
+ *   sockq->lock (mutex)       owns a queue's ops list and its socket I/O
+ *                             (datagram ops with no queue need none);
  *                             user memory may fault under it (rarely:
- *                             buffers are prefaulted, pinned outside it)
- *   mm->mmap_lock             faults; mmap, which takes setup_lock
+ *                             buffers are probed before it)
+ *   mm->mmap_lock             faults, a worker's pins; mmap, which takes
+ *                             setup_lock
  *   ctx->setup_lock (mutex)   ring creation against mmap; no user access
  *   ctx->lock (spinlock)      the queue hash, the ring producer, overflow,
  *                             event state slots
@@ -95,7 +97,7 @@ struct wsaovl_runner {
 	struct task_struct *task;
 };
 
-/* User memory pinned at submit, so a worker can reach it without the mm. */
+/* User memory a worker pinned, so that it reaches it without the mm. */
 struct wsaovl_pin {
 	struct bio_vec *bvec;	/* small[] up to two pages, else allocated */
 	unsigned int nr;

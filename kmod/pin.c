@@ -348,7 +348,7 @@ int wsaovl_probe_user(const struct iovec *iov, unsigned int nr, bool writable)
 }
 
 /*
- * The small output regions of a pending op (at most five, of at most two
+ * The small output regions of a pending op (at most six, of at most two
  * pages each) count only against the module-wide total: they are bounded
  * per context by max_ops, and charging each 4-byte word a page of
  * max_pinned would make max_pinned, not max_ops, the limit on pending
