@@ -528,6 +528,7 @@ static void wait_all_dequeue(struct wsaovl_ctx *ctx, struct wsaovl_waiter *w)
 static int wait_sleep(struct wsaovl_ctx *ctx, struct wsaovl_waiter *w,
 		      ktime_t *timeout)
 {
+	bool ran = false;
 	int ret = 0;
 
 	for (;;) {
@@ -541,9 +542,14 @@ static int wait_sleep(struct wsaovl_ctx *ctx, struct wsaovl_waiter *w,
 		}
 		if (wsaovl_runner_has_work(ctx)) {
 			__set_current_state(TASK_RUNNING);
-			if (timeout && !ktime_before(ktime_get(), *timeout))
+			/*
+			 * Past the deadline, one run still: a program that
+			 * polls (timeout 0) must complete what workers left.
+			 */
+			if (ran && timeout && !ktime_before(ktime_get(), *timeout))
 				break;
 			wsaovl_runner_run(ctx);
+			ran = true;
 			continue;
 		}
 		if (!schedule_hrtimeout_range_clock(timeout, 0, HRTIMER_MODE_ABS,

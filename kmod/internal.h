@@ -89,6 +89,7 @@ struct wsaovl_ctx {
 	struct list_head runners;	/* waiters: struct wsaovl_runner, newest first */
 	struct list_head submitters;	/* threads in SUBMIT: the same */
 	struct list_head run_list;	/* sockqs to run, each referenced */
+	struct list_head left_list;	/* sockqs left for the owner: runner.c */
 };
 
 /* A thread of the owner in WAIT or SUBMIT, ready to run retries. */
@@ -139,8 +140,9 @@ struct wsaovl_sockq {
 	struct wait_queue_entry wait;
 	poll_table pt;
 	struct delayed_work work;
-	struct list_head run_node;	/* ctx->run_list, under run_lock */
-	bool on_run_list;		/* under run_lock */
+	struct list_head run_node;	/* ctx->run_list or left_list, run_lock */
+	bool on_run_list;		/* on either, referenced; under run_lock */
+	bool left;			/* on left_list; under run_lock */
 };
 
 struct wsaovl_op {
@@ -226,6 +228,7 @@ void wsaovl_pin_store(struct wsaovl_pin *pin, size_t off, u64 val, int size);
 int wsaovl_probe_user(const struct iovec *iov, unsigned int nr, bool writable);
 int wsaovl_out_init(struct wsaovl_out *out, u64 uaddr, u32 len);
 int wsaovl_out_pin(struct wsaovl_ctx *ctx, struct wsaovl_out *out);
+void wsaovl_out_unpin(struct wsaovl_ctx *ctx, struct wsaovl_out *out);
 void wsaovl_out_release(struct wsaovl_ctx *ctx, struct wsaovl_out *out);
 size_t wsaovl_out_copy(struct wsaovl_ctx *ctx, struct wsaovl_out *out,
 		       size_t off, const void *src, size_t len);
@@ -248,6 +251,8 @@ void wsaovl_sockq_queue_later(struct wsaovl_sockq *q, unsigned long delay);
 
 /* runner.c */
 bool wsaovl_runner_dispatch(struct wsaovl_sockq *q, bool waiters_only);
+void wsaovl_runner_leave_for_owner(struct wsaovl_sockq *q);
+void wsaovl_runner_forget(struct wsaovl_sockq *q);
 void wsaovl_runner_enter(struct wsaovl_ctx *ctx, struct wsaovl_runner *r,
 			 bool submit);
 void wsaovl_runner_leave(struct wsaovl_ctx *ctx, struct wsaovl_runner *r);

@@ -101,6 +101,7 @@ static int wsaovl_open(struct inode *inode, struct file *file)
 	INIT_LIST_HEAD(&ctx->runners);
 	INIT_LIST_HEAD(&ctx->submitters);
 	INIT_LIST_HEAD(&ctx->run_list);
+	INIT_LIST_HEAD(&ctx->left_list);
 	file->private_data = ctx;
 	atomic_inc(&wsaovl_live_ctx);
 	return nonseekable_open(inode, file);

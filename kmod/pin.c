@@ -44,9 +44,10 @@ static bool pin_writable_ok(struct page *page)
 /*
  * Pin n pages from addr in the owner's mm, from a worker.  FOLL_NOWAIT:
  * a fault that would wait (userfaultfd, a page to read in, a FUSE server)
- * fails with -EBUSY instead of parking the shared worker on it; a read it
- * needed has been started, and the op waits for a later retry or for a
- * thread of the owner.  The caller holds a reference on the mm.
+ * fails instead of parking the shared worker on it, and so does an
+ * mmap_lock that a writer holds: -EBUSY.  A read it needed has been
+ * started, and the op waits for a later retry or for a thread of the
+ * owner.  The caller holds a reference on the mm.
  */
 static int pin_segment(struct mm_struct *mm, unsigned long addr,
 		       unsigned long n, unsigned int gup, struct page **pages)
@@ -55,7 +56,10 @@ static int pin_segment(struct mm_struct *mm, unsigned long addr,
 	int ret;
 
 	while (got < n) {
-		mmap_read_lock(mm);
+		if (!mmap_read_trylock(mm)) {
+			unpin_user_pages(pages, got);
+			return -EBUSY;
+		}
 		ret = wsaovl_pin_user_pages_remote(mm, (addr & PAGE_MASK) +
 						   got * PAGE_SIZE, n - got,
 						   gup | FOLL_NOWAIT,
@@ -63,7 +67,8 @@ static int pin_segment(struct mm_struct *mm, unsigned long addr,
 		mmap_read_unlock(mm);
 		if (ret <= 0) {
 			unpin_user_pages(pages, got);
-			return ret ? ret : -EFAULT;
+			/* none, without an error: a fault it would wait for */
+			return ret ? ret : -EBUSY;
 		}
 		got += ret;
 	}
@@ -184,7 +189,8 @@ int wsaovl_pin_user(struct wsaovl_ctx *ctx, const struct iovec *iov,
 	if (npages > ARRAY_SIZE(pin->small))
 		bv = kvmalloc_array(npages, sizeof(*bv), GFP_KERNEL_ACCOUNT);
 	if (npages > ARRAY_SIZE(few))
-		pages = kvmalloc_array(npages, sizeof(*pages), GFP_KERNEL);
+		pages = kvmalloc_array(npages, sizeof(*pages),
+				       GFP_KERNEL_ACCOUNT);
 	if (!bv || !pages)
 		goto free;
 
@@ -340,8 +346,11 @@ int wsaovl_probe_user(const struct iovec *iov, unsigned int nr, bool writable)
 				return -EFAULT;
 			if (at == last)
 				break;
-			if (!(++pages & 1023))
+			if (!(++pages & 1023)) {
+				if (fatal_signal_pending(current))
+					return -EINTR;
 				cond_resched();
+			}
 		}
 	}
 	return 0;
@@ -402,7 +411,8 @@ int wsaovl_out_pin(struct wsaovl_ctx *ctx, struct wsaovl_out *out)
 	return 0;
 }
 
-void wsaovl_out_release(struct wsaovl_ctx *ctx, struct wsaovl_out *out)
+/* Drop the region's pins, if any; it stays recorded. */
+void wsaovl_out_unpin(struct wsaovl_ctx *ctx, struct wsaovl_out *out)
 {
 	if (out->big) {
 		wsaovl_unpin(ctx, out->pin, true);
@@ -413,6 +423,11 @@ void wsaovl_out_release(struct wsaovl_ctx *ctx, struct wsaovl_out *out)
 		atomic_long_sub(out->nr, &wsaovl_pinned_total);
 		out->nr = 0;
 	}
+}
+
+void wsaovl_out_release(struct wsaovl_ctx *ctx, struct wsaovl_out *out)
+{
+	wsaovl_out_unpin(ctx, out);
 	out->len = 0;
 }
 

@@ -18,7 +18,9 @@
  *
  * Invariant, under run_lock: ctx->run_list is empty whenever ctx->runners
  * and ctx->submitters are; the last runner to leave hands what is left to
- * the workqueue.
+ * the workqueue.  Queues whose head op a worker could not pin (it would
+ * have to wait for a fault, or exceed a pinning limit) wait on
+ * ctx->left_list instead, for the next thread of the owner to enter.
  */
 #include <linux/list.h>
 #include <linux/sched.h>
@@ -26,45 +28,102 @@
 
 #include "internal.h"
 
+/* Caller holds run_lock: q goes on run_list (with a reference) for a runner. */
+static void runner_queue(struct wsaovl_ctx *ctx, struct wsaovl_sockq *q)
+{
+	lockdep_assert_held(&ctx->run_lock);
+	if (q->left) {
+		list_move_tail(&q->run_node, &ctx->run_list);
+		q->left = false;
+	} else if (!q->on_run_list) {
+		q->on_run_list = true;
+		refcount_inc(&q->refs);
+		list_add_tail(&q->run_node, &ctx->run_list);
+	}
+}
+
 /*
  * From the socket's wakeup (atomic, any context): hand q to a runner if
  * the owner has one.  False: the caller must use the workqueue.  The
  * workqueue itself asks with @waiters_only: a submitter would only arm
- * the backstop that brought it here.
+ * the backstop that brought it here.  A queue left for the owner (a worker
+ * could not pin its head op) stays left when there is no runner: a worker
+ * would only fail again.
  */
 bool wsaovl_runner_dispatch(struct wsaovl_sockq *q, bool waiters_only)
 {
 	struct wsaovl_ctx *ctx = q->ctx;
 	struct wsaovl_runner *r;
 	unsigned long flags;
-
 	bool taken = false;
 
 	spin_lock_irqsave(&ctx->run_lock, flags);
 	r = list_first_entry_or_null(&ctx->runners, struct wsaovl_runner, node);
 	if (r || (!waiters_only && !list_empty(&ctx->submitters))) {
-		if (!q->on_run_list) {
-			q->on_run_list = true;
-			refcount_inc(&q->refs);
-			list_add_tail(&q->run_node, &ctx->run_list);
-		}
+		runner_queue(ctx, q);
 		if (r)
 			wake_up_process(r->task);
 		else	/* a submitter may block (a fault): a late backstop */
 			wsaovl_sockq_queue_later(q, WSAOVL_RUNNER_BACKSTOP);
 		taken = true;
+	} else {
+		taken = q->left && !waiters_only;
 	}
 	spin_unlock_irqrestore(&ctx->run_lock, flags);
 	return taken;
+}
+
+/*
+ * A worker could not pin q's head op: leave q for the owner's threads,
+ * the next of which to enter WAIT or SUBMIT runs it (now, if one is in).
+ */
+void wsaovl_runner_leave_for_owner(struct wsaovl_sockq *q)
+{
+	struct wsaovl_ctx *ctx = q->ctx;
+	struct wsaovl_runner *r;
+
+	spin_lock_irq(&ctx->run_lock);
+	r = list_first_entry_or_null(&ctx->runners, struct wsaovl_runner, node);
+	if (r || !list_empty(&ctx->submitters)) {
+		runner_queue(ctx, q);
+		if (r)
+			wake_up_process(r->task);
+	} else if (!q->on_run_list) {
+		q->on_run_list = true;
+		q->left = true;
+		refcount_inc(&q->refs);
+		list_add_tail(&q->run_node, &ctx->left_list);
+	}
+	spin_unlock_irq(&ctx->run_lock);
+}
+
+/* q retires: off the left list (the caller holds another reference). */
+void wsaovl_runner_forget(struct wsaovl_sockq *q)
+{
+	struct wsaovl_ctx *ctx = q->ctx;
+
+	spin_lock_irq(&ctx->run_lock);
+	if (q->left) {
+		list_del_init(&q->run_node);
+		q->left = false;
+		q->on_run_list = false;
+		refcount_dec(&q->refs);
+	}
+	spin_unlock_irq(&ctx->run_lock);
 }
 
 /* Called by WAIT (@submit false) or SUBMIT, in the owner, first. */
 void wsaovl_runner_enter(struct wsaovl_ctx *ctx, struct wsaovl_runner *r,
 			 bool submit)
 {
+	struct wsaovl_sockq *q, *tmp;
+
 	r->task = current;
 	spin_lock_irq(&ctx->run_lock);
 	list_add(&r->node, submit ? &ctx->submitters : &ctx->runners);
+	/* What the workers left for the owner: this thread's to run. */
+	list_for_each_entry_safe(q, tmp, &ctx->left_list, run_node)
+		runner_queue(ctx, q);
 	spin_unlock_irq(&ctx->run_lock);
 }
 

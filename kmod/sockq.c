@@ -186,6 +186,7 @@ void wsaovl_sockq_retire(struct wsaovl_sockq *q)
 	struct wsaovl_ctx *ctx = q->ctx;
 
 	lockdep_assert_held(&q->lock);
+	wsaovl_runner_forget(q);
 	if (q->head) {
 		remove_wait_queue(q->head, &q->wait);
 		q->head = NULL;
@@ -306,12 +307,43 @@ static int wsaovl_op_attempt(struct wsaovl_op *op, struct socket *sock)
 	return op->done;
 }
 
+static unsigned int op_iter_dir(const struct wsaovl_op *op)
+{
+	return wsaovl_op_is_send(op->opcode) ? ITER_SOURCE : ITER_DEST;
+}
+
 /*
- * A worker is to run op, which has no user mm: pin its outputs and switch
- * from the caller's iovecs to pinned pages, keeping progress.  Ops that a
+ * After a worker's attempt that left op pending: drop its pins and go back
+ * to the caller's iovecs, keeping progress.  Pins last one attempt, so a
+ * long WAITALL receive or a stream send waiting for its peer holds no
+ * locked memory meanwhile.
+ */
+static void wsaovl_op_unpin_for_worker(struct wsaovl_op *op)
+{
+	struct wsaovl_out *outs[] = {
+		&op->name_out, &op->control_out, &op->namelen_out,
+		&op->flags_out, &op->controllen_out, &op->status_out,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(outs); i++)
+		wsaovl_out_unpin(op->ctx, outs[i]);
+	if (op->data.nr) {
+		wsaovl_unpin(op->ctx, &op->data, !wsaovl_op_is_send(op->opcode));
+		iov_iter_init(&op->iter, op_iter_dir(op), op->iov, op->nr_iov,
+			      op->total);
+		iov_iter_advance(&op->iter, op->done);
+	}
+	op->pinned = false;
+}
+
+/*
+ * A worker is to attempt op, and has no user mm: pin its outputs and what
+ * is left of its data, and reach them through the pins.  Ops that a
  * thread of the owner runs need none of this: it has the mm.  Nothing
- * here waits for a fault to be served (see wsaovl_pin_user()).  Caller
- * holds a reference on the owner's mm.
+ * here waits for a fault to be served (see pin_segment()).  All or
+ * nothing: on failure the op is as it was.  Caller holds a reference on
+ * the owner's mm.
  */
 static int wsaovl_op_pin_for_worker(struct wsaovl_op *op)
 {
@@ -319,30 +351,44 @@ static int wsaovl_op_pin_for_worker(struct wsaovl_op *op)
 		&op->name_out, &op->control_out, &op->namelen_out,
 		&op->flags_out, &op->controllen_out, &op->status_out,
 	};
-	unsigned int i;
-	int ret;
+	struct iovec one, *rest = NULL;
+	size_t skip = op->done;
+	unsigned int i, first = 0, n;
+	int ret = 0;
 
-	if (op->pinned)
-		return 0;
-	for (i = 0; i < ARRAY_SIZE(outs); i++) {
+	for (i = 0; i < ARRAY_SIZE(outs) && !ret; i++)
 		ret = wsaovl_out_pin(op->ctx, outs[i]);
-		if (ret)
-			return ret;
+	if (ret || !op->iov)
+		goto out;
+	/* Only the part not moved yet. */
+	while (first < op->nr_iov && skip >= op->iov[first].iov_len) {
+		skip -= op->iov[first].iov_len;
+		first++;
 	}
-	if (op->iov) {
-		ret = wsaovl_pin_user(op->ctx, op->iov, op->nr_iov,
-				      !wsaovl_op_is_send(op->opcode), true,
-				      &op->data);
-		if (ret)
-			return ret;
-		iov_iter_bvec(&op->iter,
-			      wsaovl_op_is_send(op->opcode) ? ITER_SOURCE : ITER_DEST,
-			      op->data.bvec, op->data.nr, op->data.len);
-		iov_iter_advance(&op->iter, op->done);
-		wsaovl_op_free_iov(op);
+	n = op->nr_iov - first;
+	if (!n)
+		goto out;
+	rest = n == 1 ? &one :
+	       kvmalloc_array(n, sizeof(*rest), GFP_KERNEL_ACCOUNT);
+	if (!rest) {
+		ret = -ENOMEM;
+		goto out;
 	}
+	memcpy(rest, &op->iov[first], n * sizeof(*rest));
+	rest[0].iov_base += skip;
+	rest[0].iov_len -= skip;
+	ret = wsaovl_pin_user(op->ctx, rest, n, !wsaovl_op_is_send(op->opcode),
+			      true, &op->data);
+	if (rest != &one)
+		kvfree(rest);
+	if (!ret)
+		iov_iter_bvec(&op->iter, op_iter_dir(op), op->data.bvec,
+			      op->data.nr, op->data.len);
+out:
 	op->pinned = true;
-	return 0;
+	if (ret)
+		wsaovl_op_unpin_for_worker(op);
+	return ret;
 }
 
 /* A stream op that moved bytes before failing still reports them. */
@@ -395,17 +441,25 @@ static void wsaovl_sockq_run(struct wsaovl_sockq *q)
 		}
 		/*
 		 * A worker pins first.  What it cannot pin without waiting
-		 * (userfaultfd, I/O, the locked-memory limit) it leaves for a
-		 * thread of the owner: the retry comes back, slower, and goes
-		 * to one when the owner waits in the module.
+		 * (userfaultfd, I/O) or within the limits it leaves for the
+		 * owner's next thread in WAIT or SUBMIT (runner.c); after a
+		 * -EBUSY it also tries again later, slower.
 		 */
-		if (!owner && wsaovl_op_pin_for_worker(op)) {
-			wsaovl_sockq_queue_later(q, sockq_backoff(q));
-			return;
+		if (!owner) {
+			ret = wsaovl_op_pin_for_worker(op);
+			if (ret) {
+				wsaovl_runner_leave_for_owner(q);
+				/* A read it started may let a later try pin. */
+				if (ret == -EBUSY)
+					wsaovl_sockq_queue_later(q, sockq_backoff(q));
+				return;
+			}
 		}
 		old = override_creds(op->cred);
 		ret = wsaovl_op_attempt(op, sock);
 		revert_creds(old);
+		if (ret == -EAGAIN && op->pinned)
+			wsaovl_op_unpin_for_worker(op);
 		if (ret == -EAGAIN) {
 			if (!sockq_arm(q))
 				return;

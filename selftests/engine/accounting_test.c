@@ -191,7 +191,7 @@ static long vm_pin_kb(void)
 	return (long)read_key("/proc/self/status", "VmPin:");
 }
 
-enum { LIMIT = 64 << 10, CHUNK = 16 << 10, NPAIRS = 8 };
+enum { LIMIT = 64 << 10, SMALL = 16 << 10, BIG = 128 << 10 };
 
 /* WAIT for ms on an event nobody sets: a runner meanwhile.  0 on timeout. */
 static int runner_wait_ms(struct ctx *c, unsigned int ms)
@@ -205,41 +205,54 @@ static int runner_wait_ms(struct ctx *c, unsigned int ms)
 	return r == -ETIMEDOUT ? 0 : (r < 0 ? r : -1000);
 }
 
+/* Wait up to ms for fd's receive queue to be empty; true if it is. */
+static bool taken_within(int fd, int ms)
+{
+	uint64_t end = now_ms() + ms;
+
+	while (pending_bytes(fd) != 0) {
+		if (now_ms() > end)
+			return false;
+		msleep(10);
+	}
+	return true;
+}
+
 /*
- * As uid 65534 with RLIMIT_MEMLOCK 64 KiB.  Pending ops pin nothing: their
- * owner's threads run them in its mm.  A worker pins what it runs (nobody
- * of the owner is waiting), charged to RLIMIT_MEMLOCK: eight WAITALL
- * receives of 16 KiB on eight TCP connections, one byte sent to each:
- * exactly four fit and are pinned by workers (they took their byte and
- * wait for the rest, pinned); the other four are left for the owner, their
- * byte still queued.  A thread of the owner in WAIT then runs those
- * unpinned; VmPin never passes the limit and returns to zero when all are
- * cancelled.
+ * As uid 65534 with RLIMIT_MEMLOCK 64 KiB.  Pending ops pin nothing: the
+ * owner's threads run them in its mm.  A worker (nobody of the owner in
+ * the module) pins what it attempts, for that attempt, charged to
+ * RLIMIT_MEMLOCK.  A 16 KiB WAITALL receive sent one byte: a worker takes
+ * it, and holds no pin afterwards, the op still pending.  A 128 KiB one:
+ * no worker can pin it, the byte stays queued, and the next thread of the
+ * owner to wait takes it at once (WAIT of 100 ms); a third one is taken
+ * by a thread that only submits.  VmPin is zero whenever nothing runs.
  */
 static int memlock_body(void)
 {
-	static char bufs[NPAIRS][CHUNK] __attribute__((aligned(4096)));
+	static char small[SMALL] __attribute__((aligned(4096)));
+	static char big[2][BIG] __attribute__((aligned(4096)));
 	struct rlimit rl = { LIMIT, LIMIT };
-	struct pair t[NPAIRS];
-	struct wsaovl_buf b[NPAIRS];
+	struct wsaovl_buf b[3], z;
 	struct wsaovl_sqe sqe;
 	struct wsaovl_cqe cqe;
-	int i, taken, queued;
-	uint64_t end;
+	struct pair t[3], u;
 	struct ctx c;
-	long pin;
+	int i;
 
 	if (setrlimit(RLIMIT_MEMLOCK, &rl))
 		return 2;
 	if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
 		return 3;
-	if (ctx_init(&c, 64))
+	if (ctx_init(&c, 64) || pair_open(&u, AF_INET, SOCK_DGRAM))
 		return 4;
-	for (i = 0; i < NPAIRS; i++)
+	for (i = 0; i < 3; i++)
 		if (pair_open(&t[i], AF_INET, SOCK_STREAM))
 			return 4;
-	for (i = 0; i < NPAIRS; i++) {
-		buf_set(&b[i], bufs[i], CHUNK);
+	buf_set(&b[0], small, SMALL);
+	buf_set(&b[1], big[0], BIG);
+	buf_set(&b[2], big[1], BIG);
+	for (i = 0; i < 3; i++) {
 		sqe_prep(&sqe, WSAOVL_OP_RECV, t[i].rx, &b[i], 1, i);
 		sqe.msg_flags = WSAOVL_MSG_WAITALL;
 		if (submit(&c, &sqe, 1) != 1 || sqe.state != WSAOVL_STATE_PENDING)
@@ -247,52 +260,45 @@ static int memlock_body(void)
 	}
 	if (vm_pin_kb() != 0)
 		return 6;	/* pending, yet nothing pinned */
-	for (i = 0; i < NPAIRS; i++)
-		if (send(t[i].tx, "x", 1, 0) != 1)
-			return 7;
-	/* The workers' turn: four pin and take their byte. */
-	end = now_ms() + 5000;
-	do {
-		msleep(20);
-		pin = vm_pin_kb();
-		if (pin > LIMIT / 1024)
-			return 8;
-		for (i = 0, taken = 0; i < NPAIRS; i++)
-			taken += pending_bytes(t[i].rx) == 0;
-	} while ((pin != LIMIT / 1024 || taken < LIMIT / CHUNK) &&
-		 now_ms() < end);
-	if (pin != LIMIT / 1024)
+
+	if (send(t[0].tx, "x", 1, 0) != 1 || !taken_within(t[0].rx, 5000))
+		return 7;	/* a worker took it, pinned while it did */
+	if (vm_pin_kb() != 0 || cq_ready(&c))
+		return 8;	/* and let go of the pins; still pending */
+
+	if (send(t[1].tx, "x", 1, 0) != 1)
 		return 9;
-	if (taken != LIMIT / CHUNK)
-		return 10;	/* exactly four fit */
-	msleep(300);		/* retries meanwhile find no room either */
-	for (i = 0, queued = 0; i < NPAIRS; i++)
-		queued += pending_bytes(t[i].rx) == 1;
-	if (queued != NPAIRS - LIMIT / CHUNK || vm_pin_kb() != LIMIT / 1024)
-		return 11;
-	/* A thread of the owner waits: it runs the other four, unpinned. */
-	end = now_ms() + 10000;
-	do {
-		if (runner_wait_ms(&c, 500))
-			return 12;
-		for (i = 0, taken = 0; i < NPAIRS; i++)
-			taken += pending_bytes(t[i].rx) == 0;
-	} while (taken < NPAIRS && now_ms() < end);
-	if (taken != NPAIRS)
+	msleep(500);
+	if (pending_bytes(t[1].rx) != 1 || vm_pin_kb() != 0)
+		return 10;	/* too big for any worker: left, nothing lost */
+	if (runner_wait_ms(&c, 100) || pending_bytes(t[1].rx) != 0)
+		return 11;	/* the next waiter took it, at once */
+
+	if (send(t[2].tx, "x", 1, 0) != 1)
+		return 12;
+	msleep(500);
+	if (pending_bytes(t[2].rx) != 1)
 		return 13;
-	if (vm_pin_kb() != LIMIT / 1024)
+	/* Any SUBMIT runs what was left, here a receive on another socket. */
+	buf_set(&z, small, 1);
+	sqe_prep(&sqe, WSAOVL_OP_RECV, u.rx, &z, 1, 9);
+	if (submit(&c, &sqe, 1) != 1 || sqe.state != WSAOVL_STATE_PENDING)
 		return 14;
+	if (pending_bytes(t[2].rx) != 0 || vm_pin_kb() != 0)
+		return 15;
+
 	if (cq_ready(&c))
-		return 15;	/* WAITALL: nothing completed yet */
-	if (cancel(&c, WSAOVL_CANCEL_ALL, 0, 0, 0) != NPAIRS)
-		return 16;
-	for (i = 0; i < NPAIRS; i++)
+		return 16;	/* WAITALL: nothing completed yet */
+	if (cancel(&c, WSAOVL_CANCEL_ALL, 0, 0, 0) != 4)
+		return 17;
+	for (i = 0; i < 4; i++)
 		if (cq_wait(&c, &cqe, 5000) != 1 || cqe.res != -ECANCELED)
-			return 17;
+			return 18;
 	if (vm_pin_kb() != 0)
-		return 18;
-	for (i = 0; i < NPAIRS; i++)
+		return 19;
+	for (i = 0; i < 3; i++)
 		pair_close(&t[i]);
+	pair_close(&u);
 	ctx_fini(&c);
 	return 0;
 }
