@@ -72,10 +72,12 @@ static unsigned int wsaovl_cancel_match(struct wsaovl_ctx *ctx,
 			n++;
 			cond_resched();
 		}
-		if (list_empty(&q->ops))
+		if (list_empty(&q->ops)) {
 			wsaovl_sockq_retire(q);
-		else if (list_first_entry(&q->ops, struct wsaovl_op, node) != head)
+		} else if (list_first_entry(&q->ops, struct wsaovl_op, node) != head) {
+			wsaovl_runner_forget(q);	/* the left head is gone */
 			wsaovl_sockq_kick(q, 0);	/* the new head may go now */
+		}
 		mutex_unlock(&q->lock);
 		list_del(&q->cancel_node);
 		wsaovl_sockq_put(q);

@@ -17,7 +17,8 @@
  *                             by the socket when it calls sockq_wake()
  *   ctx->run_lock (spinlock, irq-safe)  runners and the queues handed to
  *                             them (runner.c); nothing is taken under it
- *                             but the scheduler's wakeup
+ *                             but the scheduler's wakeup and the
+ *                             workqueue's queueing
  *
  * Events (event.c), taken under sockq->lock when an op sets its event,
  * never together with ctx->lock:

@@ -26,9 +26,10 @@ static unsigned long span_pages(unsigned long addr, size_t len)
 }
 
 /*
- * A long-term writable pin of page cache that is written back behind the
- * pin's back corrupts the file system; v6.5's gup refuses it, 6.1's does
- * not, so refuse it here on every kernel.
+ * A writable pin of page cache that is written back behind the pin's back
+ * can corrupt the file system (why v6.5's gup refuses long-term ones).
+ * Ours last one attempt, but nothing needs them: refuse, and the owner's
+ * thread runs such an op in its mm.
  */
 static bool pin_writable_ok(struct page *page)
 {
@@ -165,7 +166,12 @@ int wsaovl_pin_user(struct wsaovl_ctx *ctx, const struct iovec *iov,
 		    unsigned int nr, bool writable, bool memlock,
 		    struct wsaovl_pin *pin)
 {
-	unsigned int gup = FOLL_LONGTERM | (writable ? FOLL_WRITE : 0);
+	/*
+	 * Short-term, as O_DIRECT's: pins last one worker attempt.  Long-term
+	 * ones would migrate pages out of movable memory (draining every
+	 * CPU's LRU batches) on each attempt.
+	 */
+	unsigned int gup = writable ? FOLL_WRITE : 0;
 	unsigned long npages = iov_pages(iov, nr), idx = 0, i, n;
 	struct page *few[8], **pages = few;
 	struct bio_vec *bv = pin->small;
@@ -390,7 +396,7 @@ int wsaovl_out_pin(struct wsaovl_ctx *ctx, struct wsaovl_out *out)
 		if (ret)
 			return ret;
 		ret = pin_segment(ctx->mm, out->uaddr, n,
-				  FOLL_LONGTERM | FOLL_WRITE, out->page);
+				  FOLL_WRITE, out->page);
 		if (ret) {
 			atomic_long_sub(n, &wsaovl_pinned_total);
 			return ret;

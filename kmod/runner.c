@@ -34,7 +34,7 @@ static void runner_queue(struct wsaovl_ctx *ctx, struct wsaovl_sockq *q)
 	lockdep_assert_held(&ctx->run_lock);
 	if (q->left) {
 		list_move_tail(&q->run_node, &ctx->run_list);
-		q->left = false;
+		WRITE_ONCE(q->left, false);
 	} else if (!q->on_run_list) {
 		q->on_run_list = true;
 		refcount_inc(&q->refs);
@@ -82,6 +82,7 @@ void wsaovl_runner_leave_for_owner(struct wsaovl_sockq *q)
 	struct wsaovl_ctx *ctx = q->ctx;
 	struct wsaovl_runner *r;
 
+	lockdep_assert_held(&q->lock);
 	spin_lock_irq(&ctx->run_lock);
 	r = list_first_entry_or_null(&ctx->runners, struct wsaovl_runner, node);
 	if (r || !list_empty(&ctx->submitters)) {
@@ -90,22 +91,29 @@ void wsaovl_runner_leave_for_owner(struct wsaovl_sockq *q)
 			wake_up_process(r->task);
 	} else if (!q->on_run_list) {
 		q->on_run_list = true;
-		q->left = true;
+		WRITE_ONCE(q->left, true);
 		refcount_inc(&q->refs);
 		list_add_tail(&q->run_node, &ctx->left_list);
 	}
 	spin_unlock_irq(&ctx->run_lock);
 }
 
-/* q retires: off the left list (the caller holds another reference). */
+/*
+ * Off the left list: q retires, or its head changed or got pinned.  The
+ * caller holds q->lock (only a holder sets q->left, so a false read is
+ * final) and another reference.
+ */
 void wsaovl_runner_forget(struct wsaovl_sockq *q)
 {
 	struct wsaovl_ctx *ctx = q->ctx;
 
+	lockdep_assert_held(&q->lock);
+	if (!READ_ONCE(q->left))
+		return;
 	spin_lock_irq(&ctx->run_lock);
 	if (q->left) {
 		list_del_init(&q->run_node);
-		q->left = false;
+		WRITE_ONCE(q->left, false);
 		q->on_run_list = false;
 		refcount_dec(&q->refs);
 	}

@@ -442,18 +442,21 @@ static void wsaovl_sockq_run(struct wsaovl_sockq *q)
 		/*
 		 * A worker pins first.  What it cannot pin without waiting
 		 * (userfaultfd, I/O) or within the limits it leaves for the
-		 * owner's next thread in WAIT or SUBMIT (runner.c); after a
-		 * -EBUSY it also tries again later, slower.
+		 * owner's next thread in WAIT or SUBMIT (runner.c), and tries
+		 * again later, slower.
 		 */
 		if (!owner) {
-			ret = wsaovl_op_pin_for_worker(op);
-			if (ret) {
+			if (wsaovl_op_pin_for_worker(op)) {
 				wsaovl_runner_leave_for_owner(q);
-				/* A read it started may let a later try pin. */
-				if (ret == -EBUSY)
-					wsaovl_sockq_queue_later(q, sockq_backoff(q));
+				/*
+				 * A read it started, or pins of other attempts
+				 * released, may let a later try pin.
+				 */
+				wsaovl_sockq_queue_later(q, sockq_backoff(q));
 				return;
 			}
+			/* Pinned: no longer the owner's alone. */
+			wsaovl_runner_forget(q);
 		}
 		old = override_creds(op->cred);
 		ret = wsaovl_op_attempt(op, sock);
@@ -477,6 +480,8 @@ static void wsaovl_sockq_run(struct wsaovl_sockq *q)
 		q->backoff = 0;
 		list_del(&op->node);
 		wsaovl_op_finish(op, ret);
+		/* A new head: whatever kept the old one from a worker is gone. */
+		wsaovl_runner_forget(q);
 		cond_resched();
 	}
 	wsaovl_sockq_retire(q);

@@ -346,6 +346,52 @@ TEST_F_TIMEOUT(limits, max_pinned, 120)
 	munmap(m, sz + bigsz);
 }
 
+/*
+ * A left queue is the owner's only while its head cannot be pinned: the
+ * head (larger than max_pinned) cancelled, the 1-byte receive queued
+ * behind it is pinned and completed by a worker, with no thread of the
+ * owner in the module.
+ */
+TEST_F_TIMEOUT(limits, left_head_cancelled_next_runs, 60)
+{
+	uint64_t max = self->q.max_pinned;
+	size_t bigsz = max + (1 << 20);
+	struct wsaovl_buf b[2];
+	struct wsaovl_sqe s;
+	struct wsaovl_cqe cqe;
+	struct pair t;
+	char *m, one;
+
+	if (max > (64ull << 20))
+		SKIP(return, "max_pinned too large for this test");
+	m = mmap(NULL, bigsz, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	PAIR_OPEN(&t, AF_INET, SOCK_STREAM);
+	buf_set(&b[0], m, bigsz);
+	sqe_prep(&s, WSAOVL_OP_RECV, t.rx, &b[0], 1, 1);
+	s.msg_flags = WSAOVL_MSG_WAITALL;
+	ASSERT_EQ(1, submit(&self->c, &s, 1));
+	ASSERT_EQ(WSAOVL_STATE_PENDING, s.state);
+	buf_set(&b[1], &one, 1);
+	sqe_prep(&s, WSAOVL_OP_RECV, t.rx, &b[1], 1, 2);
+	ASSERT_EQ(1, submit(&self->c, &s, 1));
+	ASSERT_EQ(WSAOVL_STATE_PENDING, s.state);
+	ASSERT_EQ(1, send(t.tx, "z", 1, 0));
+	msleep(300);
+	EXPECT_EQ(1, pending_bytes(t.rx));	/* the head is left */
+	EXPECT_EQ(1, cancel(&self->c, WSAOVL_CANCEL_TAG, 0, 1, 0));
+	CQ_WAIT(&self->c, &cqe, 1000);
+	EXPECT_EQ(1, cqe.tag);
+	EXPECT_EQ(-ECANCELED, cqe.res);
+	CQ_WAIT(&self->c, &cqe, 2000);		/* poll(): not a runner */
+	EXPECT_EQ(2, cqe.tag);
+	EXPECT_EQ(1, cqe.res);
+	EXPECT_EQ('z', one);
+	pair_close(&t);
+	munmap(m, bigsz);
+}
+
 struct drain_arg {
 	int fd;
 	size_t got;
