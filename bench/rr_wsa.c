@@ -76,7 +76,7 @@ struct rr_wsa *rr_wsa_open(struct sockaddr_in *a, struct sockaddr_in *b,
 
 long rr_wsa_leg(struct rr_wsa *w, int from, const void *tx, size_t len,
 		void *rx, size_t rxcap, struct sockaddr_in *src, int *srclen,
-		int *pending, char *err, size_t errlen)
+		int *pending, int reset, char *err, size_t errlen)
 {
 	SOCKET out = w->s[from], in = w->s[!from];
 	WSABUF rb = { (ULONG)rxcap, rx }, sb = { (ULONG)len, (CHAR *)tx };
@@ -132,8 +132,15 @@ long rr_wsa_leg(struct rr_wsa *w, int from, const void *tx, size_t len,
 		err_set(err, errlen, "WSAGetOverlappedResult(recv)");
 		return -1;
 	}
-	WSAResetEvent(w->ev[0]);
-	WSAResetEvent(w->ev[1]);
+	/*
+	 * Redundant on Windows and here (WSARecvFrom/WSASendTo reset hEvent
+	 * when they issue the op), but common in ported code: a variant of
+	 * its own, since each is a syscall when the event is set.
+	 */
+	if (reset) {
+		WSAResetEvent(w->ev[0]);
+		WSAResetEvent(w->ev[1]);
+	}
 	return got;
 }
 

@@ -25,7 +25,7 @@ struct rr_wsa *rr_wsa_open(struct sockaddr_in *a, struct sockaddr_in *b,
  */
 long rr_wsa_leg(struct rr_wsa *w, int from, const void *tx, size_t len,
 		void *rx, size_t rxcap, struct sockaddr_in *src, int *srclen,
-		int *pending, char *err, size_t errlen);
+		int *pending, int reset, char *err, size_t errlen);
 
 void rr_wsa_close(struct rr_wsa *w);
 

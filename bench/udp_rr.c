@@ -33,6 +33,9 @@
  *                     WSARecvFrom overlapped with an event, then WSASendTo
  *                     overlapped with an event, WSAWaitForMultipleEvents,
  *                     WSAGetOverlappedResult (rr_wsa.c)
+ *   libwsa-overlapped-reset  the same with a WSAResetEvent of both events
+ *                     after each leg (redundant: the calls reset hEvent at
+ *                     issue; two more syscalls per leg)
  *
  *   udp_rr [VARIANT...]      (default: all)
  *   udp_rr --variants        list the variants this build has
@@ -832,7 +835,8 @@ struct wsa_state {
 	long pend, legs;
 };
 
-static bool v_libwsa(struct rr *r, enum phase p)
+static bool libwsa_variant(struct rr *r, enum phase p, const char *name,
+			   int reset)
 {
 	struct wsa_state *st = r->priv;
 	char err[256] = "";
@@ -845,7 +849,7 @@ static bool v_libwsa(struct rr *r, enum phase p)
 		st->w = rr_wsa_open(&r->aa, &r->ba, err, sizeof(err));
 		if (!st->w) {
 			FAILF("libwsa: %s", err);
-			result(BENCH, "libwsa-overlapped", false, "error=open");
+			result(BENCH, name, false, "error=open");
 			rr_close(r);
 			free(st);
 			return false;
@@ -854,7 +858,7 @@ static bool v_libwsa(struct rr *r, enum phase p)
 		return true;
 	}
 	if (p == P_CLOSE) {
-		report(r, "libwsa-overlapped", false, "recv_pending_pct=%.1f",
+		report(r, name, false, "recv_pending_pct=%.1f",
 		       st->legs ? 100.0 * st->pend / st->legs : 0);
 		rr_wsa_close(st->w);
 		free(st);
@@ -870,8 +874,8 @@ static bool v_libwsa(struct rr *r, enum phase p)
 
 			fill_msg(r->txbuf, i, d);
 			n = rr_wsa_leg(st->w, dir, r->txbuf, msg_size, r->rxbuf,
-				       sizeof(r->rxbuf), &r->src, &sl, &pd, err,
-				       sizeof(err));
+				       sizeof(r->rxbuf), &r->src, &sl, &pd, reset,
+				       err, sizeof(err));
 			if (n < 0) {
 				FAILF("libwsa seq %ld: %s", i, err);
 				r->errors++;
@@ -885,6 +889,16 @@ static bool v_libwsa(struct rr *r, enum phase p)
 		}
 	});
 	return true;
+}
+
+static bool v_libwsa(struct rr *r, enum phase p)
+{
+	return libwsa_variant(r, p, "libwsa-overlapped", 0);
+}
+
+static bool v_libwsa_reset(struct rr *r, enum phase p)
+{
+	return libwsa_variant(r, p, "libwsa-overlapped-reset", 1);
 }
 #endif
 
@@ -901,6 +915,7 @@ static const struct variant {
 	{ "wsaovl-pending-q2", v_wsaovl_pending_q2 },
 #ifdef HAVE_LIBWSA
 	{ "libwsa-overlapped", v_libwsa },
+	{ "libwsa-overlapped-reset", v_libwsa_reset },
 #endif
 };
 
