@@ -429,6 +429,7 @@ static void wsaovl_sockq_run(struct wsaovl_sockq *q)
 	bool owner = current->mm == q->ctx->mm;
 	const struct cred *old;
 	struct wsaovl_op *op;
+	size_t moved;
 	int budget = WSAOVL_RUN_BUDGET;
 	int spins = 0;
 	int ret;
@@ -445,7 +446,8 @@ static void wsaovl_sockq_run(struct wsaovl_sockq *q)
 		 * owner's next thread in WAIT or SUBMIT (runner.c), and tries
 		 * again later, slower.
 		 */
-		if (!owner) {
+		moved = op->done;
+		if (!owner && !op->pinned) {
 			if (wsaovl_op_pin_for_worker(op)) {
 				wsaovl_runner_leave_for_owner(q);
 				/*
@@ -461,7 +463,13 @@ static void wsaovl_sockq_run(struct wsaovl_sockq *q)
 		old = override_creds(op->cred);
 		ret = wsaovl_op_attempt(op, sock);
 		revert_creds(old);
-		if (ret == -EAGAIN && op->pinned)
+		/*
+		 * Pins stay while the op moves data (a stream send or WAITALL
+		 * receive in full flow: re-pinning the rest at every wakeup
+		 * costs throughput); an attempt that moved nothing means it
+		 * waits, and waiting ops hold no pins.
+		 */
+		if (ret == -EAGAIN && op->pinned && op->done == moved)
 			wsaovl_op_unpin_for_worker(op);
 		if (ret == -EAGAIN) {
 			if (!sockq_arm(q))
