@@ -51,16 +51,15 @@ static u64 wsaovl_ntstatus(int res, u32 flags)
 /* Drop everything the op holds but its memory (which may sit in overflow). */
 static void wsaovl_op_release(struct wsaovl_op *op)
 {
+	struct wsaovl_out *outs[WSAOVL_OP_NR_OUTS];
 	struct wsaovl_ctx *ctx = op->ctx;
+	unsigned int i;
 
 	wsaovl_op_free_iov(op);
 	wsaovl_unpin(ctx, &op->data, !wsaovl_op_is_send(op->opcode));
-	wsaovl_out_release(ctx, &op->name_out);
-	wsaovl_out_release(ctx, &op->control_out);
-	wsaovl_out_release(ctx, &op->namelen_out);
-	wsaovl_out_release(ctx, &op->flags_out);
-	wsaovl_out_release(ctx, &op->controllen_out);
-	wsaovl_out_release(ctx, &op->status_out);
+	wsaovl_op_outs(op, outs);
+	for (i = 0; i < ARRAY_SIZE(outs); i++)
+		wsaovl_out_release(ctx, outs[i]);
 	kvfree(op->control);
 	op->control = NULL;
 	if (op->evfd) {

@@ -43,6 +43,7 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
+#include "compat.h"
 #include "wsaovl.h"
 
 /* Event state bytes mapped after the cqes: one page. */
@@ -190,6 +191,20 @@ struct wsaovl_op {
 	struct wsaovl_cqe cqe;		/* tag and tid from submit on */
 };
 
+#define WSAOVL_OP_NR_OUTS	6
+
+/* The op's output regions, in the order they are written (status last). */
+static inline void wsaovl_op_outs(struct wsaovl_op *op,
+				  struct wsaovl_out *outs[WSAOVL_OP_NR_OUTS])
+{
+	outs[0] = &op->name_out;
+	outs[1] = &op->control_out;
+	outs[2] = &op->namelen_out;
+	outs[3] = &op->flags_out;
+	outs[4] = &op->controllen_out;
+	outs[5] = &op->status_out;
+}
+
 /* Free the op's iovec array, if it had to allocate one. */
 static inline void wsaovl_op_free_iov(struct wsaovl_op *op)
 {
@@ -201,6 +216,11 @@ static inline void wsaovl_op_free_iov(struct wsaovl_op *op)
 static inline bool wsaovl_op_is_send(u8 opcode)
 {
 	return opcode <= WSAOVL_OP_SENDMSG;
+}
+
+static inline unsigned int wsaovl_op_iter_dir(const struct wsaovl_op *op)
+{
+	return wsaovl_op_is_send(op->opcode) ? ITER_SOURCE : ITER_DEST;
 }
 
 /* main.c */

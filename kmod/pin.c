@@ -292,6 +292,36 @@ void wsaovl_pin_store(struct wsaovl_pin *pin, size_t off, u64 val, int size)
 }
 
 /*
+ * Read a byte of every page of [uaddr, uaddr + len) and, if @writable,
+ * write it back: -EFAULT if any is not there.  With @pages (a running
+ * count across calls), a long range yields and stops on a fatal signal.
+ */
+static int probe_range(u64 uaddr, u64 len, bool writable,
+		       unsigned long *pages)
+{
+	u64 last = uaddr + len - 1;
+	u64 at;
+	u8 b;
+
+	for (at = uaddr; ; at = (at & PAGE_MASK) + PAGE_SIZE) {
+		u8 __user *p;
+
+		if (at > last)
+			at = last;
+		p = u64_to_user_ptr(at);
+		if (get_user(b, p) || (writable && put_user(b, p)))
+			return -EFAULT;
+		if (at == last)
+			return 0;
+		if (pages && !(++*pages & 1023)) {
+			if (fatal_signal_pending(current))
+				return -EINTR;
+			cond_resched();
+		}
+	}
+}
+
+/*
  * Record an output region, after checking that it is writable now: each
  * of its pages is read and written back, so a bad address fails the
  * submit with -EFAULT before any byte moves, as a pin at submit did.  The
@@ -299,28 +329,18 @@ void wsaovl_pin_store(struct wsaovl_pin *pin, size_t off, u64 val, int size)
  */
 int wsaovl_out_init(struct wsaovl_out *out, u64 uaddr, u32 len)
 {
-	u8 __user *p = u64_to_user_ptr(uaddr);
-	u64 last = uaddr + len - 1;
-	u64 at;
-	u8 b;
+	int ret;
 
 	out->uaddr = uaddr;
 	out->len = 0;
 	if (!len)
 		return 0;
-	if (!uaddr || !access_ok(p, len))
+	if (!uaddr || !access_ok(u64_to_user_ptr(uaddr), len))
 		return -EFAULT;
-	for (at = uaddr; ; at = (at & PAGE_MASK) + PAGE_SIZE) {
-		if (at > last)
-			at = last;
-		p = u64_to_user_ptr(at);
-		if (get_user(b, p) || put_user(b, p))
-			return -EFAULT;
-		if (at == last)
-			break;
-	}
-	out->len = len;
-	return 0;
+	ret = probe_range(uaddr, len, true, NULL);
+	if (!ret)
+		out->len = len;
+	return ret;
 }
 
 /*
@@ -334,30 +354,15 @@ int wsaovl_probe_user(const struct iovec *iov, unsigned int nr, bool writable)
 {
 	unsigned long pages = 0;
 	unsigned int i;
-	u8 b;
+	int ret;
 
 	for (i = 0; i < nr; i++) {
-		u64 at = (unsigned long)iov[i].iov_base;
-		u64 last = at + iov[i].iov_len - 1;
-
 		if (!iov[i].iov_len)
 			continue;
-		for (;; at = (at & PAGE_MASK) + PAGE_SIZE) {
-			u8 __user *p;
-
-			if (at > last)
-				at = last;
-			p = u64_to_user_ptr(at);
-			if (get_user(b, p) || (writable && put_user(b, p)))
-				return -EFAULT;
-			if (at == last)
-				break;
-			if (!(++pages & 1023)) {
-				if (fatal_signal_pending(current))
-					return -EINTR;
-				cond_resched();
-			}
-		}
+		ret = probe_range((unsigned long)iov[i].iov_base,
+				  iov[i].iov_len, writable, &pages);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }

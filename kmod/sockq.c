@@ -307,11 +307,6 @@ static int wsaovl_op_attempt(struct wsaovl_op *op, struct socket *sock)
 	return op->done;
 }
 
-static unsigned int op_iter_dir(const struct wsaovl_op *op)
-{
-	return wsaovl_op_is_send(op->opcode) ? ITER_SOURCE : ITER_DEST;
-}
-
 /*
  * After a worker's attempt that left op pending: drop its pins and go back
  * to the caller's iovecs, keeping progress.  Pins last one attempt, so a
@@ -320,17 +315,15 @@ static unsigned int op_iter_dir(const struct wsaovl_op *op)
  */
 static void wsaovl_op_unpin_for_worker(struct wsaovl_op *op)
 {
-	struct wsaovl_out *outs[] = {
-		&op->name_out, &op->control_out, &op->namelen_out,
-		&op->flags_out, &op->controllen_out, &op->status_out,
-	};
+	struct wsaovl_out *outs[WSAOVL_OP_NR_OUTS];
 	unsigned int i;
 
+	wsaovl_op_outs(op, outs);
 	for (i = 0; i < ARRAY_SIZE(outs); i++)
 		wsaovl_out_unpin(op->ctx, outs[i]);
 	if (op->data.nr) {
 		wsaovl_unpin(op->ctx, &op->data, !wsaovl_op_is_send(op->opcode));
-		iov_iter_init(&op->iter, op_iter_dir(op), op->iov, op->nr_iov,
+		iov_iter_init(&op->iter, wsaovl_op_iter_dir(op), op->iov, op->nr_iov,
 			      op->total);
 		iov_iter_advance(&op->iter, op->done);
 	}
@@ -347,15 +340,13 @@ static void wsaovl_op_unpin_for_worker(struct wsaovl_op *op)
  */
 static int wsaovl_op_pin_for_worker(struct wsaovl_op *op)
 {
-	struct wsaovl_out *outs[] = {
-		&op->name_out, &op->control_out, &op->namelen_out,
-		&op->flags_out, &op->controllen_out, &op->status_out,
-	};
+	struct wsaovl_out *outs[WSAOVL_OP_NR_OUTS];
 	struct iovec one, *rest = NULL;
 	size_t skip = op->done;
 	unsigned int i, first = 0, n;
 	int ret = 0;
 
+	wsaovl_op_outs(op, outs);
 	for (i = 0; i < ARRAY_SIZE(outs) && !ret; i++)
 		ret = wsaovl_out_pin(op->ctx, outs[i]);
 	if (ret || !op->iov)
@@ -382,7 +373,7 @@ static int wsaovl_op_pin_for_worker(struct wsaovl_op *op)
 	if (rest != &one)
 		kvfree(rest);
 	if (!ret)
-		iov_iter_bvec(&op->iter, op_iter_dir(op), op->data.bvec,
+		iov_iter_bvec(&op->iter, wsaovl_op_iter_dir(op), op->data.bvec,
 			      op->data.nr, op->data.len);
 out:
 	op->pinned = true;
@@ -488,8 +479,6 @@ static void wsaovl_sockq_run(struct wsaovl_sockq *q)
 		q->backoff = 0;
 		list_del(&op->node);
 		wsaovl_op_finish(op, ret);
-		/* A new head: whatever kept the old one from a worker is gone. */
-		wsaovl_runner_forget(q);
 		cond_resched();
 	}
 	wsaovl_sockq_retire(q);

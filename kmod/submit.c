@@ -74,9 +74,8 @@ static int wsaovl_capture_bufs(struct wsaovl_op *op, const struct wsaovl_sqe *sq
 			return -EINVAL;
 	}
 	op->nr_iov = sqe->nbufs;
-	iov_iter_init(&op->iter,
-		      wsaovl_op_is_send(op->opcode) ? ITER_SOURCE : ITER_DEST,
-		      op->iov, op->nr_iov, op->total);
+	iov_iter_init(&op->iter, wsaovl_op_iter_dir(op), op->iov, op->nr_iov,
+		      op->total);
 	return 0;
 }
 

@@ -193,18 +193,6 @@ static long vm_pin_kb(void)
 
 enum { LIMIT = 64 << 10, SMALL = 16 << 10, BIG = 128 << 10 };
 
-/* WAIT for ms on an event nobody sets: a runner meanwhile.  0 on timeout. */
-static int runner_wait_ms(struct ctx *c, unsigned int ms)
-{
-	int ev = ev_new(c->fd, 1, 0), r;
-
-	if (ev < 0)
-		return ev;
-	r = wait_ev(c->fd, &ev, 1, 0, 0, in_ms(ms), NULL);
-	close(ev);
-	return r == -ETIMEDOUT ? 0 : (r < 0 ? r : -1000);
-}
-
 /* Wait up to ms for fd's receive queue to be empty; true if it is. */
 static bool taken_within(int fd, int ms)
 {

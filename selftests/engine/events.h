@@ -95,4 +95,20 @@ static inline int poll_one(int dev, int ev)
 	return poll_any(dev, &ev, 1);
 }
 
+/*
+ * WAIT for ms on an event nobody sets, so that the caller is a runner
+ * meanwhile (it runs what the workers left): 0 on timeout, else -errno
+ * or -1000.
+ */
+static inline int runner_wait_ms(struct ctx *c, unsigned int ms)
+{
+	int ev = ev_new(c->fd, 1, 0), r;
+
+	if (ev < 0)
+		return ev;
+	r = wait_ev(c->fd, &ev, 1, 0, 0, in_ms(ms), NULL);
+	close(ev);
+	return r == -ETIMEDOUT ? 0 : (r < 0 ? r : -1000);
+}
+
 #endif

@@ -306,18 +306,6 @@ TEST_F_TIMEOUT(life, close_socket_then_close_device, 120)
 	pair_close(&t);
 }
 
-/* WAIT for ms on an event nobody sets: a runner meanwhile.  0 on timeout. */
-static int runner_wait_ms(struct ctx *c, unsigned int ms)
-{
-	int ev = ev_new(c->fd, 1, 0), r;
-
-	if (ev < 0)
-		return ev;
-	r = wait_ev(c->fd, &ev, 1, 0, 0, in_ms(ms), NULL);
-	close(ev);
-	return r == -ETIMEDOUT ? 0 : (r < 0 ? r : -1000);
-}
-
 /*
  * A pending op's buffers are the caller's memory at their addresses until
  * it completes.  Unmapped meanwhile: no worker can pin them, so the op
