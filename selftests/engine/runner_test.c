@@ -472,8 +472,9 @@ static void *uffd_main(void *arg)
 		cp.dst = m.arg.pagefault.address & ~(u->page - 1);
 		cp.src = (uintptr_t)fill;
 		cp.len = u->page;
+		/* Counted first: the copy wakes the faulting thread. */
+		__atomic_add_fetch(&u->faults, 1, __ATOMIC_SEQ_CST);
 		ioctl(u->fd, UFFDIO_COPY, &cp);
-		u->faults++;
 	}
 	free(fill);
 	return NULL;
