@@ -39,16 +39,27 @@ static bool wsaovl_cancel_queue(const struct wsaovl_sockq *q,
 	}
 }
 
-static unsigned int wsaovl_cancel_match(struct wsaovl_ctx *ctx,
-					const struct wsaovl_cancel *c,
-					struct file *file, struct pid *tid)
+/*
+ * Cancel what c selects; returns how many.  A queue's lock holder may be
+ * stuck in a page fault of the owner's (userfaultfd): with @killable, a
+ * fatal signal ends the wait, -EINTR, the rest left as it was.  The last
+ * close cancels everything, killed or not.
+ */
+static long wsaovl_cancel_match(struct wsaovl_ctx *ctx,
+				const struct wsaovl_cancel *c,
+				struct file *file, struct pid *tid,
+				bool killable)
 {
 	struct wsaovl_sockq *q, *qtmp;
 	struct wsaovl_op *op, *optmp;
-	unsigned int bkt, n = 0;
+	unsigned int bkt;
 	LIST_HEAD(queues);
+	long n = 0;
 
-	mutex_lock(&ctx->cancel_lock);
+	if (!killable)
+		mutex_lock(&ctx->cancel_lock);
+	else if (mutex_lock_killable(&ctx->cancel_lock))
+		return -EINTR;
 	spin_lock(&ctx->lock);
 	hash_for_each(ctx->sockqs, bkt, q, hnode) {
 		if (wsaovl_cancel_queue(q, c, file)) {
@@ -61,7 +72,15 @@ static unsigned int wsaovl_cancel_match(struct wsaovl_ctx *ctx,
 	list_for_each_entry_safe(q, qtmp, &queues, cancel_node) {
 		struct wsaovl_op *head;
 
-		mutex_lock(&q->lock);
+		list_del(&q->cancel_node);
+		if (!killable)
+			mutex_lock(&q->lock);
+		else if (n >= 0 && mutex_lock_killable(&q->lock))
+			n = -EINTR;
+		if (n < 0) {
+			wsaovl_sockq_put(q);
+			continue;
+		}
 		head = list_first_entry_or_null(&q->ops, struct wsaovl_op, node);
 		list_for_each_entry_safe(op, optmp, &q->ops, node) {
 			if (!wsaovl_cancel_op(op, c, tid))
@@ -79,7 +98,6 @@ static unsigned int wsaovl_cancel_match(struct wsaovl_ctx *ctx,
 			wsaovl_sockq_kick(q, 0);	/* the new head may go now */
 		}
 		mutex_unlock(&q->lock);
-		list_del(&q->cancel_node);
 		wsaovl_sockq_put(q);
 	}
 	mutex_unlock(&ctx->cancel_lock);
@@ -140,7 +158,7 @@ long wsaovl_cancel(struct wsaovl_ctx *ctx, struct wsaovl_cancel __user *arg)
 	default:
 		return -EINVAL;
 	}
-	n = wsaovl_cancel_match(ctx, &c, file, tid);
+	n = wsaovl_cancel_match(ctx, &c, file, tid, true);
 	if (file)
 		fput(file);
 	put_pid(tid);
@@ -151,5 +169,5 @@ unsigned int wsaovl_cancel_all(struct wsaovl_ctx *ctx)
 {
 	struct wsaovl_cancel c = { .what = WSAOVL_CANCEL_ALL };
 
-	return wsaovl_cancel_match(ctx, &c, NULL, NULL);
+	return wsaovl_cancel_match(ctx, &c, NULL, NULL, false);
 }

@@ -43,12 +43,29 @@ static bool pin_writable_ok(struct page *page)
 }
 
 /*
+ * A pin at addr failed with -EFAULT: final when no mapping there allows
+ * the access (unmapped since submit, or protected), as the owner's own
+ * copy would fail; else (device or PFN mappings, which gup refuses, a
+ * SIGBUS) only the owner's thread can tell.  Caller holds mmap_lock.
+ */
+static int pin_fault(struct mm_struct *mm, unsigned long addr,
+		     unsigned int gup)
+{
+	struct vm_area_struct *vma = vma_lookup(mm, addr);
+	unsigned long need = gup & FOLL_WRITE ? VM_WRITE : VM_READ;
+
+	return !vma || !(vma->vm_flags & need) ? -EFAULT : -EPERM;
+}
+
+/*
  * Pin n pages from addr in the owner's mm, from a worker.  FOLL_NOWAIT:
  * a fault that would wait (userfaultfd, a page to read in, a FUSE server)
  * fails instead of parking the shared worker on it, and so does an
  * mmap_lock that a writer holds: -EBUSY.  A read it needed has been
  * started, and the op waits for a later retry or for a thread of the
- * owner.  The caller holds a reference on the mm.
+ * owner.  -EFAULT: the memory is gone for good (pin_fault()); -EPERM:
+ * pages a worker must not pin, which the owner's thread can still reach.
+ * The caller holds a reference on the mm.
  */
 static int pin_segment(struct mm_struct *mm, unsigned long addr,
 		       unsigned long n, unsigned int gup, struct page **pages)
@@ -65,6 +82,9 @@ static int pin_segment(struct mm_struct *mm, unsigned long addr,
 						   got * PAGE_SIZE, n - got,
 						   gup | FOLL_NOWAIT,
 						   pages + got);
+		if (ret == -EFAULT)
+			ret = pin_fault(mm, (addr & PAGE_MASK) + got * PAGE_SIZE,
+					gup);
 		mmap_read_unlock(mm);
 		if (ret <= 0) {
 			unpin_user_pages(pages, got);
@@ -76,7 +96,7 @@ static int pin_segment(struct mm_struct *mm, unsigned long addr,
 	for (i = 0; (gup & FOLL_WRITE) && i < n; i++) {
 		if (!pin_writable_ok(pages[i])) {
 			unpin_user_pages(pages, n);
-			return -EFAULT;
+			return -EPERM;
 		}
 	}
 	return 0;

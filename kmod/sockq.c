@@ -260,6 +260,10 @@ static int wsaovl_op_attempt(struct wsaovl_op *op, struct socket *sock)
 	if (!send && op->stream && !op->total)
 		return wsaovl_zero_recv(op, sock);
 	for (;; cond_resched()) {
+		/* A worker's pinned window is used up: it pins the next. */
+		if (op->stream && op->done < op->total &&
+		    !iov_iter_count(&op->iter))
+			return -EAGAIN;
 		/* msg_iter is a copy: op->iter moves only by what was done. */
 		memset(&msg, 0, sizeof(msg));
 		msg.msg_iter = op->iter;
@@ -308,10 +312,9 @@ static int wsaovl_op_attempt(struct wsaovl_op *op, struct socket *sock)
 }
 
 /*
- * After a worker's attempt that left op pending: drop its pins and go back
- * to the caller's iovecs, keeping progress.  Pins last one attempt, so a
- * long WAITALL receive or a stream send waiting for its peer holds no
- * locked memory meanwhile.
+ * Before op waits: drop a worker's pins and go back to the caller's
+ * iovecs, keeping progress.  A long WAITALL receive or a stream send
+ * waiting for its peer holds no pinned memory meanwhile.
  */
 static void wsaovl_op_unpin_for_worker(struct wsaovl_op *op)
 {
@@ -330,13 +333,43 @@ static void wsaovl_op_unpin_for_worker(struct wsaovl_op *op)
 	op->pinned = false;
 }
 
+/* Pin what can be of op's outputs, for a worker that fails it. */
+static void wsaovl_op_pin_outs(struct wsaovl_op *op)
+{
+	struct wsaovl_out *outs[WSAOVL_OP_NR_OUTS];
+	unsigned int i;
+
+	wsaovl_op_outs(op, outs);
+	for (i = 0; i < ARRAY_SIZE(outs); i++)
+		wsaovl_out_pin(op->ctx, outs[i]);
+}
+
+/*
+ * Bytes of a stream op that one worker pin covers.  A bulk send or WAITALL
+ * receive pins window by window, so what it pins at each wakeup, and
+ * holds, is bounded however large the op.
+ */
+#define WSAOVL_PIN_WINDOW	(256 * 1024)
+
+/* Cut iov[0..n) to its first max bytes; returns how many entries remain. */
+static unsigned int iov_window(struct iovec *iov, unsigned int n, size_t max)
+{
+	unsigned int i;
+
+	for (i = 0; i < n && max; i++) {
+		iov[i].iov_len = min(iov[i].iov_len, max);
+		max -= iov[i].iov_len;
+	}
+	return i;
+}
+
 /*
  * A worker is to attempt op, and has no user mm: pin its outputs and what
- * is left of its data, and reach them through the pins.  Ops that a
- * thread of the owner runs need none of this: it has the mm.  Nothing
- * here waits for a fault to be served (see pin_segment()).  All or
- * nothing: on failure the op is as it was.  Caller holds a reference on
- * the owner's mm.
+ * is left of its data (of a stream op, the next window of it), and reach
+ * them through the pins.  Ops that a thread of the owner runs need none
+ * of this: it has the mm.  Nothing here waits for a fault to be served
+ * (see pin_segment()).  All or nothing: on failure the op is as it was.
+ * Caller holds a reference on the owner's mm.
  */
 static int wsaovl_op_pin_for_worker(struct wsaovl_op *op)
 {
@@ -368,6 +401,8 @@ static int wsaovl_op_pin_for_worker(struct wsaovl_op *op)
 	memcpy(rest, &op->iov[first], n * sizeof(*rest));
 	rest[0].iov_base += skip;
 	rest[0].iov_len -= skip;
+	if (op->stream)
+		n = iov_window(rest, n, WSAOVL_PIN_WINDOW);
 	ret = wsaovl_pin_user(op->ctx, rest, n, !wsaovl_op_is_send(op->opcode),
 			      true, &op->data);
 	if (rest != &one)
@@ -428,6 +463,8 @@ static void wsaovl_sockq_run(struct wsaovl_sockq *q)
 	lockdep_assert_held(&q->lock);
 	while ((op = list_first_entry_or_null(&q->ops, struct wsaovl_op, node))) {
 		if (!budget--) {
+			if (op->pinned)
+				wsaovl_op_unpin_for_worker(op);
 			wsaovl_sockq_kick(q, 0);
 			return;
 		}
@@ -439,7 +476,19 @@ static void wsaovl_sockq_run(struct wsaovl_sockq *q)
 		 */
 		moved = op->done;
 		if (!owner && !op->pinned) {
-			if (wsaovl_op_pin_for_worker(op)) {
+			ret = wsaovl_op_pin_for_worker(op);
+			if (ret == -EFAULT) {
+				/*
+				 * Unmapped or protected since submit: the
+				 * owner's copy would fail too.  Its status
+				 * block may still be there to say so.
+				 */
+				wsaovl_op_pin_outs(op);
+				list_del(&op->node);
+				wsaovl_op_finish(op, ret);
+				continue;
+			}
+			if (ret) {
 				wsaovl_runner_leave_for_owner(q);
 				/*
 				 * A read it started, or pins of other attempts
@@ -454,27 +503,33 @@ static void wsaovl_sockq_run(struct wsaovl_sockq *q)
 		old = override_creds(op->cred);
 		ret = wsaovl_op_attempt(op, sock);
 		revert_creds(old);
-		/*
-		 * Pins stay while the op moves data (a stream send or WAITALL
-		 * receive in full flow: re-pinning the rest at every wakeup
-		 * costs throughput); an attempt that moved nothing means it
-		 * waits, and waiting ops hold no pins.
-		 */
-		if (ret == -EAGAIN && op->pinned && op->done == moved)
-			wsaovl_op_unpin_for_worker(op);
 		if (ret == -EAGAIN) {
-			if (!sockq_arm(q))
-				return;
-			/*
-			 * Ready yet EAGAIN (an error queue that nobody reads, a
-			 * dropped datagram): back off rather than spin; a real
-			 * wakeup still pulls the retry forward.
-			 */
-			if (++spins > 2) {
-				wsaovl_sockq_kick(q, sockq_backoff(q));
-				return;
+			bool ready;
+
+			if (op->done != moved) {
+				/* Progress: not a socket that spins. */
+				spins = 0;
+				q->backoff = 0;
+				if (op->pinned && !iov_iter_count(&op->iter)) {
+					wsaovl_op_unpin_for_worker(op);
+					continue;	/* the next window */
+				}
 			}
-			continue;
+			/*
+			 * Pins stay only for an attempt that follows now; an
+			 * op that waits for its socket holds none.  Ready yet
+			 * EAGAIN (an error queue that nobody reads, a dropped
+			 * datagram): back off rather than spin; a real wakeup
+			 * still pulls the retry forward.
+			 */
+			ready = sockq_arm(q);
+			if (ready && ++spins <= 2)
+				continue;
+			if (op->pinned)
+				wsaovl_op_unpin_for_worker(op);
+			if (ready)
+				wsaovl_sockq_kick(q, sockq_backoff(q));
+			return;
 		}
 		q->backoff = 0;
 		list_del(&op->node);
