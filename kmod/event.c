@@ -523,20 +523,24 @@ static void wait_all_dequeue(struct wsaovl_ctx *ctx, struct wsaovl_waiter *w)
  * Sleep until satisfied (0), timed out (0) or signalled (-ERESTARTSYS:
  * the timeout is absolute, so a restart waits for the same deadline).
  * Meanwhile run the retries handed to this thread as a runner: they are
- * what will most likely satisfy the wait.
+ * what will most likely satisfy the wait.  Even a wait satisfied at once
+ * runs them once: what workers left for the owner (runner.c) goes only
+ * with a thread of the owner, and a program may wait only on objects
+ * that are set.
  */
 static int wait_sleep(struct wsaovl_ctx *ctx, struct wsaovl_waiter *w,
 		      ktime_t *timeout)
 {
-	bool ran = false;
+	bool ran = false, done;
 	int ret = 0;
 
 	for (;;) {
 		set_current_state(TASK_INTERRUPTIBLE);
-		if (atomic_read(&w->signaled) != -1)
+		done = atomic_read(&w->signaled) != -1;
+		if (done && (ran || !wsaovl_runner_has_work(ctx)))
 			break;
 		/* Signals and the deadline first: work may keep coming. */
-		if (signal_pending(current)) {
+		if (!done && signal_pending(current)) {
 			ret = -ERESTARTSYS;
 			break;
 		}

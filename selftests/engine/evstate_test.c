@@ -41,6 +41,7 @@ FIXTURE_TEARDOWN(evstate)
 
 TEST_F(evstate, follows_set_reset_pulse)
 {
+	struct wsaovl_event_args r;
 	uint32_t sm, sa, si;
 	int m = ev_new_slot(self->c.fd, 1, 0, &sm);
 	int a = ev_new_slot(self->c.fd, 0, 0, &sa);
@@ -75,15 +76,11 @@ TEST_F(evstate, follows_set_reset_pulse)
 	EXPECT_EQ(0, poll_one(self->c.fd, m));
 	EXPECT_EQ(1, STATE(sm));
 	/* EVENT_READ reports the slot too */
-	{
-		struct wsaovl_event_args r;
-
-		memset(&r, POISON8, sizeof(r));
-		ASSERT_EQ(0, ioctl(m, WSAOVL_IOC_EVENT_READ, &r));
-		EXPECT_EQ(sm, r.slot);
-		EXPECT_EQ(1U, r.signaled);
-		EXPECT_EQ(0U, r.reserved);
-	}
+	memset(&r, POISON8, sizeof(r));
+	ASSERT_EQ(0, ioctl(m, WSAOVL_IOC_EVENT_READ, &r));
+	EXPECT_EQ(sm, r.slot);
+	EXPECT_EQ(1U, r.signaled);
+	EXPECT_EQ(0U, r.reserved);
 	close(m);
 	close(a);
 	close(i);
@@ -122,6 +119,49 @@ TEST_F(evstate, follows_op)
 	ASSERT_EQ(1, submit(&self->c, &s, 1));
 	ASSERT_EQ(WSAOVL_STATE_DONE, s.state);
 	EXPECT_EQ(1, STATE(slot));
+	close(ev);
+	pair_close(&p);
+}
+
+/*
+ * Whoever sees the cqe sees the event set: a completion sets the event
+ * before it posts.  The test sleeps in poll() and, on odd rounds, spins
+ * on the ring: a worker on this CPU that posted first would be preempted
+ * by the woken test, one on the other CPU would be seen by the spin.
+ */
+TEST_F(evstate, set_before_cqe)
+{
+	struct wsaovl_buf b;
+	struct wsaovl_sqe s;
+	struct wsaovl_cqe cqe;
+	struct pair p;
+	uint32_t slot;
+	char buf[16];
+	int ev, i, late = 0;
+
+	PAIR_OPEN(&p, AF_INET, SOCK_DGRAM);
+	ev = ev_new_slot(self->c.fd, 1, 0, &slot);
+	ASSERT_LE(0, ev);
+	buf_set(&b, buf, sizeof(buf));
+	for (i = 0; i < 300; i++) {
+		sqe_prep(&s, WSAOVL_OP_RECV, p.rx, &b, 1, i + 1);
+		s.flags = WSAOVL_SQE_EVENT;
+		s.eventfd = ev;
+		ASSERT_EQ(1, submit(&self->c, &s, 1));
+		ASSERT_EQ(WSAOVL_STATE_PENDING, s.state);
+		ASSERT_EQ(2, send(p.tx, "ok", 2, 0));
+		if (i & 1) {
+			while (!cq_peek(&self->c, &cqe))
+				;
+		} else {
+			ASSERT_EQ(1, cq_wait(&self->c, &cqe, 5000));
+		}
+		if (STATE(slot) != 1)
+			late++;
+		ASSERT_EQ(i + 1, cqe.tag);
+		ASSERT_EQ(2, cqe.res);
+	}
+	EXPECT_EQ(0, late);
 	close(ev);
 	pair_close(&p);
 }

@@ -399,6 +399,50 @@ TEST_F_TIMEOUT(limits, left_head_cancelled_next_runs, 60)
 	munmap(m, bigsz);
 }
 
+/*
+ * What workers left for the owner goes with the owner's next wait, even
+ * one satisfied on entry: a datagram receive no worker can pin, and a
+ * zero-timeout wait on an event that is set.
+ */
+TEST_F_TIMEOUT(limits, satisfied_wait_runs_left, 60)
+{
+	uint64_t max = self->q.max_pinned;
+	size_t bigsz = max + (1 << 20);
+	struct wsaovl_buf b;
+	struct wsaovl_sqe s;
+	struct wsaovl_cqe cqe;
+	struct pair t;
+	uint32_t idx = 99;
+	int ev;
+	char *m;
+
+	if (max > (64ull << 20))
+		SKIP(return, "max_pinned too large for this test");
+	m = mmap(NULL, bigsz, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	PAIR_OPEN(&t, AF_INET, SOCK_DGRAM);
+	buf_set(&b, m, bigsz);
+	sqe_prep(&s, WSAOVL_OP_RECV, t.rx, &b, 1, 1);
+	ASSERT_EQ(1, submit(&self->c, &s, 1));
+	ASSERT_EQ(WSAOVL_STATE_PENDING, s.state);
+	ASSERT_EQ(1, send(t.tx, "q", 1, 0));
+	msleep(300);
+	EXPECT_EQ(1, pending_bytes(t.rx));	/* left */
+	ev = ev_new(self->c.fd, 1, 1);
+	ASSERT_LE(0, ev);
+	EXPECT_EQ(0, wait_ev(self->c.fd, &ev, 1, 0, 0, 0, &idx));
+	EXPECT_EQ(0, idx);
+	EXPECT_EQ(0, pending_bytes(t.rx));	/* taken by that wait */
+	CQ_WAIT(&self->c, &cqe, 1000);
+	EXPECT_EQ(1, cqe.tag);
+	EXPECT_EQ(1, cqe.res);
+	EXPECT_EQ('q', m[0]);
+	close(ev);
+	pair_close(&t);
+	munmap(m, bigsz);
+}
+
 struct drain_arg {
 	int fd;
 	size_t got;
