@@ -125,10 +125,8 @@ void wsaovl_op_complete(struct wsaovl_op *op)
 	op->evfd = NULL;	/* ours until signalled */
 	op->event = NULL;
 	wsaovl_op_release(op);
-	/*
-	 * Events before the ring, as Windows sets the event before it queues
-	 * the packet: whoever sees the completion sees its event set.
-	 */
+	if (!(op->inline_done && op->skip_inline_cqe))
+		parked = wsaovl_ring_post(ctx, op);
 	if (evfd) {
 		wsaovl_eventfd_signal(evfd);
 		eventfd_ctx_put(evfd);
@@ -137,8 +135,6 @@ void wsaovl_op_complete(struct wsaovl_op *op)
 		wsaovl_event_set(event);
 		wsaovl_event_put(event);
 	}
-	if (!(op->inline_done && op->skip_inline_cqe))
-		parked = wsaovl_ring_post(ctx, op);
 	if (!parked)
 		wsaovl_op_free(op);
 }

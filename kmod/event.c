@@ -524,27 +524,29 @@ static void wait_all_dequeue(struct wsaovl_ctx *ctx, struct wsaovl_waiter *w)
  * the timeout is absolute, so a restart waits for the same deadline).
  * Meanwhile run the retries handed to this thread as a runner: they are
  * what will most likely satisfy the wait.  Even a wait satisfied at once
- * runs them once: what workers left for the owner (runner.c) goes only
- * with a thread of the owner, and a program may wait only on objects
- * that are set.
+ * runs one queue of them: what workers left for the owner (runner.c) goes
+ * only with a thread of the owner, and a program may wait only on objects
+ * that are set.  A satisfied wait never sleeps.
  */
 static int wait_sleep(struct wsaovl_ctx *ctx, struct wsaovl_waiter *w,
 		      ktime_t *timeout)
 {
-	bool ran = false, done;
+	bool ran = false, done, work;
 	int ret = 0;
 
 	for (;;) {
 		set_current_state(TASK_INTERRUPTIBLE);
 		done = atomic_read(&w->signaled) != -1;
-		if (done && (ran || !wsaovl_runner_has_work(ctx)))
+		/* Read once: a satisfied wait must not find it gone and sleep. */
+		work = wsaovl_runner_has_work(ctx);
+		if (done && (ran || !work))
 			break;
 		/* Signals and the deadline first: work may keep coming. */
 		if (!done && signal_pending(current)) {
 			ret = -ERESTARTSYS;
 			break;
 		}
-		if (wsaovl_runner_has_work(ctx)) {
+		if (work) {
 			__set_current_state(TASK_RUNNING);
 			/*
 			 * Past the deadline, one run still: a program that

@@ -351,6 +351,21 @@ static void wsaovl_op_pin_outs(struct wsaovl_op *op)
  */
 #define WSAOVL_PIN_WINDOW	(256 * 1024)
 
+/*
+ * The window, within a quarter of the limits it is pinned against: one
+ * above them (a container's small RLIMIT_MEMLOCK) would never pin, and
+ * every stream op would wait for the owner's threads.
+ */
+static size_t sockq_pin_window(const struct wsaovl_ctx *ctx)
+{
+	unsigned long pages = READ_ONCE(wsaovl_max_pinned) >> PAGE_SHIFT;
+
+	if (!ctx->memlock_unlimited)
+		pages = min(pages, READ_ONCE(ctx->memlock_limit));
+	pages = max(pages / 4, 1UL);
+	return min_t(size_t, WSAOVL_PIN_WINDOW, pages << PAGE_SHIFT);
+}
+
 /* Cut iov[0..n) to its first max bytes; returns how many entries remain. */
 static unsigned int iov_window(struct iovec *iov, unsigned int n, size_t max)
 {
@@ -368,7 +383,8 @@ static unsigned int iov_window(struct iovec *iov, unsigned int n, size_t max)
  * is left of its data (of a stream op, the next window of it), and reach
  * them through the pins.  Ops that a thread of the owner runs need none
  * of this: it has the mm.  Nothing here waits for a fault to be served
- * (see pin_segment()).  All or nothing: on failure the op is as it was.
+ * (see pin_segment()).  All or nothing: on failure the op is as it was;
+ * an output that is gone is skipped, not a failure.
  * Caller holds a reference on the owner's mm.
  */
 static int wsaovl_op_pin_for_worker(struct wsaovl_op *op)
@@ -380,8 +396,12 @@ static int wsaovl_op_pin_for_worker(struct wsaovl_op *op)
 	int ret = 0;
 
 	wsaovl_op_outs(op, outs);
-	for (i = 0; i < ARRAY_SIZE(outs) && !ret; i++)
+	for (i = 0; i < ARRAY_SIZE(outs) && !ret; i++) {
 		ret = wsaovl_out_pin(op->ctx, outs[i]);
+		/* Gone: skipped, as an owner's copy_to_user() would skip it. */
+		if (ret == -EFAULT)
+			ret = 0;
+	}
 	if (ret || !op->iov)
 		goto out;
 	/* Only the part not moved yet. */
@@ -402,7 +422,7 @@ static int wsaovl_op_pin_for_worker(struct wsaovl_op *op)
 	rest[0].iov_base += skip;
 	rest[0].iov_len -= skip;
 	if (op->stream)
-		n = iov_window(rest, n, WSAOVL_PIN_WINDOW);
+		n = iov_window(rest, n, sockq_pin_window(op->ctx));
 	ret = wsaovl_pin_user(op->ctx, rest, n, !wsaovl_op_is_send(op->opcode),
 			      true, &op->data);
 	if (rest != &one)
@@ -486,6 +506,8 @@ static void wsaovl_sockq_run(struct wsaovl_sockq *q)
 				wsaovl_op_pin_outs(op);
 				list_del(&op->node);
 				wsaovl_op_finish(op, ret);
+				/* A new head: not the owner's alone yet. */
+				wsaovl_runner_forget(q);
 				continue;
 			}
 			if (ret) {

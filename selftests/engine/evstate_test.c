@@ -6,6 +6,9 @@
  * reused after close; events past the page get WSAOVL_NO_SLOT and still
  * work; bad input to CREATE_EVENT is EINVAL.
  */
+#include <pthread.h>
+#include <sched.h>
+
 #include "engine.h"
 #include "events.h"
 
@@ -111,6 +114,8 @@ TEST_F(evstate, follows_op)
 	ASSERT_EQ(2, send(p.tx, "ok", 2, 0));
 	CQ_WAIT(&self->c, &cqe, 5000);
 	EXPECT_EQ(2, cqe.res);
+	/* the cqe comes first, then the event (see woken_finds_cqe) */
+	EXPECT_EQ(0, wait_ev(self->c.fd, &ev, 1, 0, 0, in_ms(1000), NULL));
 	EXPECT_EQ(1, STATE(slot));
 	/* and inline: reset then set within the call */
 	sqe_prep(&s, WSAOVL_OP_SEND, p.tx, &b, 1, 2);
@@ -124,45 +129,79 @@ TEST_F(evstate, follows_op)
 }
 
 /*
- * Whoever sees the cqe sees the event set: a completion sets the event
- * before it posts.  The test sleeps in poll() and, on odd rounds, spins
- * on the ring: a worker on this CPU that posted first would be preempted
- * by the woken test, one on the other CPU would be seen by the spin.
+ * A completion posts its cqe before it sets the op's event, so a thread
+ * that an event woke finds the cqe in the ring: libwsa's alertable waits
+ * wake on the thread's alert event and then drain the ring for the
+ * completion routines.  Here another thread (a canceller) completes, as
+ * closesocket does, while the waiter sleeps on the event.
  */
-TEST_F(evstate, set_before_cqe)
+struct woken_arg {
+	struct ctx *c;
+	int ev, rounds;
+	int done;		/* rounds the waiter finished */
+	int missing, timeouts, wrong;
+};
+
+static void *woken_waiter(void *p)
 {
+	struct woken_arg *a = p;
+	struct wsaovl_cqe cqe;
+	uint32_t idx;
+	int i;
+
+	for (i = 0; i < a->rounds; i++) {
+		if (wait_ev(a->c->fd, &a->ev, 1, 0, 0, in_ms(5000), &idx)) {
+			a->timeouts++;
+			break;
+		}
+		if (!cq_peek(a->c, &cqe)) {
+			a->missing++;
+			/* take it late, not in the next round */
+			if (cq_wait(a->c, &cqe, 1000) != 1) {
+				a->timeouts++;
+				break;
+			}
+		}
+		if (cqe.tag != (uint64_t)i + 1 || cqe.res != -ECANCELED)
+			a->wrong++;
+		__atomic_store_n(&a->done, i + 1, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(evstate, woken_finds_cqe, 120)
+{
+	struct woken_arg a = { .c = &self->c, .rounds = 5000 };
 	struct wsaovl_buf b;
 	struct wsaovl_sqe s;
-	struct wsaovl_cqe cqe;
 	struct pair p;
-	uint32_t slot;
+	pthread_t th;
 	char buf[16];
-	int ev, i, late = 0;
+	int i;
 
 	PAIR_OPEN(&p, AF_INET, SOCK_DGRAM);
-	ev = ev_new_slot(self->c.fd, 1, 0, &slot);
-	ASSERT_LE(0, ev);
+	a.ev = ev_new(self->c.fd, 0, 0);
+	ASSERT_LE(0, a.ev);
 	buf_set(&b, buf, sizeof(buf));
-	for (i = 0; i < 300; i++) {
+	ASSERT_EQ(0, pthread_create(&th, NULL, woken_waiter, &a));
+	for (i = 0; i < a.rounds; i++) {
 		sqe_prep(&s, WSAOVL_OP_RECV, p.rx, &b, 1, i + 1);
 		s.flags = WSAOVL_SQE_EVENT;
-		s.eventfd = ev;
+		s.eventfd = a.ev;
 		ASSERT_EQ(1, submit(&self->c, &s, 1));
 		ASSERT_EQ(WSAOVL_STATE_PENDING, s.state);
-		ASSERT_EQ(2, send(p.tx, "ok", 2, 0));
-		if (i & 1) {
-			while (!cq_peek(&self->c, &cqe))
-				;
-		} else {
-			ASSERT_EQ(1, cq_wait(&self->c, &cqe, 5000));
-		}
-		if (STATE(slot) != 1)
-			late++;
-		ASSERT_EQ(i + 1, cqe.tag);
-		ASSERT_EQ(2, cqe.res);
+		ASSERT_EQ(1, cancel(&self->c, WSAOVL_CANCEL_TAG, p.rx, i + 1, 0));
+		while (__atomic_load_n(&a.done, __ATOMIC_ACQUIRE) <= i &&
+		       !a.timeouts)
+			sched_yield();
+		if (a.timeouts)
+			break;
 	}
-	EXPECT_EQ(0, late);
-	close(ev);
+	pthread_join(th, NULL);
+	EXPECT_EQ(0, a.timeouts);
+	EXPECT_EQ(0, a.missing);
+	EXPECT_EQ(0, a.wrong);
+	close(a.ev);
 	pair_close(&p);
 }
 

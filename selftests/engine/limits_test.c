@@ -519,4 +519,62 @@ TEST_F_TIMEOUT(limits, max_pinned_send, 120)
 	pair_close(&t);
 }
 
+/*
+ * A pinning limit below the 256 KiB window (a container's small
+ * RLIMIT_MEMLOCK, here max_pinned at 128 KiB): the window shrinks to a
+ * quarter of it, so workers alone still send a 1 MiB stream send, with no
+ * thread of the owner in the module, never pinning more than the window.
+ */
+TEST_F_TIMEOUT(limits, window_below_limit, 120)
+{
+	unsigned long long old;
+	struct drain_arg da = { 0 };
+	struct wsaovl_sqe s;
+	struct wsaovl_buf b;
+	struct wsaovl_cqe cqe;
+	struct pair t;
+	size_t sz = 1 << 20;
+	long base, pin, most = 0;
+	uint64_t end;
+	pthread_t th;
+	char *m;
+	int v = 4096, r = 0;
+
+	if (param_read("max_pinned", &old) || access(PARAM_DIR "max_pinned", W_OK))
+		SKIP(return, "cannot set max_pinned");
+	ASSERT_EQ(0, param_write("max_pinned", 128 << 10));
+	PAIR_OPEN(&t, AF_INET, SOCK_STREAM);
+	setsockopt(t.tx, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
+	m = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	memset(m, 'w', sz);
+	base = vm_pin_kb();
+	buf_set(&b, m, sz);
+	sqe_prep(&s, WSAOVL_OP_SEND, t.tx, &b, 1, 1);
+	ASSERT_EQ(1, submit(&self->c, &s, 1));
+	ASSERT_EQ(WSAOVL_STATE_PENDING, s.state);
+	da.fd = t.rx;
+	ASSERT_EQ(0, pthread_create(&th, NULL, drain_all, &da));
+	end = now_ms() + 60000;
+	while (now_ms() < end) {
+		r = cq_wait(&self->c, &cqe, 1);	/* poll(): not a runner */
+		pin = vm_pin_kb() - base;
+		if (pin > most)
+			most = pin;
+		if (r)
+			break;
+	}
+	param_write("max_pinned", old);
+	ASSERT_EQ(1, r) TH_LOG("drained %zu of %zu", da.got, sz);
+	EXPECT_EQ(1, cqe.tag);
+	EXPECT_EQ((int64_t)sz, cqe.res);
+	EXPECT_GE(32 + 4, most) TH_LOG("%ld KiB pinned at once", most);
+	EXPECT_EQ(base, vm_pin_kb());
+	shutdown(t.tx, SHUT_WR);
+	pthread_join(th, NULL);
+	EXPECT_EQ(sz, da.got);
+	munmap(m, sz);
+	pair_close(&t);
+}
+
 TEST_HARNESS_MAIN

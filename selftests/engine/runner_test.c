@@ -547,4 +547,69 @@ TEST_F_TIMEOUT(runner, worker_never_waits_on_userfaultfd, 60)
 	munmap(m, page);
 }
 
+/*
+ * A queue left for the owner whose head becomes a worker's -EFAULT is no
+ * longer left: 70 receives behind a uffd handler (a worker cannot pin
+ * them) and one normal one, a datagram, then the uffd region unmapped.
+ * The backoff retry fails the 70 with EFAULT, more than one run's
+ * budget, and the run that the budget queues must still happen: all 71
+ * complete with nobody of the owner in the module.
+ */
+TEST_F_TIMEOUT(runner, left_queue_efault_head_moves_on, 60)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { 0 };
+	struct uffd_srv u = { .page = page };
+	struct wsaovl_sqe s;
+	struct wsaovl_buf b;
+	struct wsaovl_cqe cqe;
+	char buf[64];
+	int i, efault = 0, ok = 0;
+	char *m;
+
+	u.fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (u.fd < 0)
+		SKIP(return, "userfaultfd: %s", strerror(errno));
+	ASSERT_EQ(0, ioctl(u.fd, UFFDIO_API, &api));
+	m = mmap(NULL, page, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	reg.range.start = (uintptr_t)m;
+	reg.range.len = page;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	ASSERT_EQ(0, ioctl(u.fd, UFFDIO_REGISTER, &reg));
+	ASSERT_EQ(0, pthread_create(&u.th, NULL, uffd_main, &u));
+
+	buf_set(&b, m, 64);
+	for (i = 0; i < 70; i++) {
+		sqe_prep(&s, WSAOVL_OP_RECV, self->p.rx, &b, 1, i + 1);
+		ASSERT_EQ(1, submit(&self->c, &s, 1));
+		ASSERT_EQ(WSAOVL_STATE_PENDING, s.state);
+	}
+	buf_set(&b, buf, sizeof(buf));
+	sqe_prep(&s, WSAOVL_OP_RECV, self->p.rx, &b, 1, 100);
+	ASSERT_EQ(1, submit(&self->c, &s, 1));
+	ASSERT_EQ(WSAOVL_STATE_PENDING, s.state);
+	ASSERT_EQ(0, madvise(m, page, MADV_DONTNEED));
+
+	ASSERT_EQ(5, send(self->p.tx, "hello", 5, 0));
+	EXPECT_TRUE(cq_quiet(&self->c, 300));	/* left: the head needs the handler */
+	u.stop = true;
+	pthread_join(u.th, NULL);
+	ASSERT_EQ(0, munmap(m, page));
+	for (i = 0; i < 71; i++) {
+		if (cq_wait(&self->c, &cqe, 5000) != 1)	/* poll(): not a runner */
+			break;
+		if (cqe.tag <= 70 && cqe.res == -EFAULT)
+			efault++;
+		else if (cqe.tag == 100 && cqe.res == 5)
+			ok++;
+	}
+	EXPECT_EQ(70, efault);
+	EXPECT_EQ(1, ok);
+	EXPECT_EQ(0, memcmp(buf, "hello", 5));
+	close(u.fd);
+}
+
 TEST_HARNESS_MAIN
