@@ -526,7 +526,8 @@ static void wait_all_dequeue(struct wsaovl_ctx *ctx, struct wsaovl_waiter *w)
  * what will most likely satisfy the wait.  Even a wait satisfied at once
  * runs one queue of them: what workers left for the owner (runner.c) goes
  * only with a thread of the owner, and a program may wait only on objects
- * that are set.  A satisfied wait never sleeps.
+ * that are set.  A satisfied wait never sleeps for its objects (that one
+ * run may still wait for a queue's lock or a fault of the owner's memory).
  */
 static int wait_sleep(struct wsaovl_ctx *ctx, struct wsaovl_waiter *w,
 		      ktime_t *timeout)

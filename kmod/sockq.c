@@ -345,35 +345,44 @@ static void wsaovl_op_pin_outs(struct wsaovl_op *op)
 }
 
 /*
- * Bytes of a stream op that one worker pin covers.  A bulk send or WAITALL
- * receive pins window by window, so what it pins at each wakeup, and
- * holds, is bounded however large the op.
+ * At most what one worker pin of a stream op covers.  A bulk send or
+ * WAITALL receive pins window by window, so what it pins at each wakeup,
+ * and holds, is bounded however large the op.
  */
 #define WSAOVL_PIN_WINDOW	(256 * 1024)
 
 /*
- * The window, within a quarter of the limits it is pinned against: one
- * above them (a container's small RLIMIT_MEMLOCK) would never pin, and
- * every stream op would wait for the owner's threads.
+ * The window in pages (pins are counted in pages), within a quarter of
+ * the limits it is pinned against: one above them (a container's small
+ * RLIMIT_MEMLOCK) would never pin, and every stream op would wait for
+ * the owner's threads.
  */
-static size_t sockq_pin_window(const struct wsaovl_ctx *ctx)
+static unsigned long sockq_pin_window(const struct wsaovl_ctx *ctx)
 {
 	unsigned long pages = READ_ONCE(wsaovl_max_pinned) >> PAGE_SHIFT;
 
 	if (!ctx->memlock_unlimited)
 		pages = min(pages, READ_ONCE(ctx->memlock_limit));
-	pages = max(pages / 4, 1UL);
-	return min_t(size_t, WSAOVL_PIN_WINDOW, pages << PAGE_SHIFT);
+	return clamp(pages / 4, 1UL, (unsigned long)WSAOVL_PIN_WINDOW >> PAGE_SHIFT);
 }
 
-/* Cut iov[0..n) to its first max bytes; returns how many entries remain. */
-static unsigned int iov_window(struct iovec *iov, unsigned int n, size_t max)
+/*
+ * Cut iov[0..n) to what @pages pages hold, counted per entry as the pin
+ * counts them (many small buffers on their own pages count a page each);
+ * returns how many entries remain, at least one byte's worth.
+ */
+static unsigned int iov_window(struct iovec *iov, unsigned int n,
+			       unsigned long pages)
 {
 	unsigned int i;
 
-	for (i = 0; i < n && max; i++) {
-		iov[i].iov_len = min(iov[i].iov_len, max);
-		max -= iov[i].iov_len;
+	for (i = 0; i < n && pages; i++) {
+		size_t off = offset_in_page(iov[i].iov_base);
+
+		if (!iov[i].iov_len)
+			continue;
+		iov[i].iov_len = min(iov[i].iov_len, pages * PAGE_SIZE - off);
+		pages -= DIV_ROUND_UP(off + iov[i].iov_len, PAGE_SIZE);
 	}
 	return i;
 }
@@ -508,6 +517,7 @@ static void wsaovl_sockq_run(struct wsaovl_sockq *q)
 				wsaovl_op_finish(op, ret);
 				/* A new head: not the owner's alone yet. */
 				wsaovl_runner_forget(q);
+				q->backoff = 0;
 				continue;
 			}
 			if (ret) {

@@ -207,26 +207,43 @@ static bool taken_within(int fd, int ms)
 }
 
 /*
+ * Wait up to ms for VmPin to be 0: a worker that took the data drops its
+ * pins right after, not before the data leaves the socket.
+ */
+static bool unpinned_within(int ms)
+{
+	uint64_t end = now_ms() + ms;
+
+	while (vm_pin_kb() != 0) {
+		if (now_ms() > end)
+			return false;
+		msleep(5);
+	}
+	return true;
+}
+
+/*
  * As uid 65534 with RLIMIT_MEMLOCK 64 KiB.  Pending ops pin nothing: the
  * owner's threads run them in its mm.  A worker (nobody of the owner in
  * the module) pins what it attempts, for that attempt, charged to
  * RLIMIT_MEMLOCK.  A 16 KiB WAITALL receive sent one byte: a worker takes
  * it, the op still pending, and drops the pins before it waits for more.
- * A 128 KiB one:
- * no worker can pin it, the byte stays queued, and the next thread of the
- * owner to wait takes it at once (WAIT of 100 ms); a third one is taken
- * by a thread that only submits.  VmPin never passes the limit and is
- * zero once all are cancelled.
+ * A 128 KiB one, beyond the limit: a worker takes it too, pinning a
+ * window of a quarter of the limit.  A 128 KiB datagram receive (pinned
+ * whole): no worker can pin it, the datagram stays queued, and the next
+ * thread of the owner to wait takes it at once (WAIT of 100 ms); a second
+ * one is taken by a thread that only submits.  VmPin never passes the
+ * limit and is zero once all are done.
  */
 static int memlock_body(void)
 {
 	static char small[SMALL] __attribute__((aligned(4096)));
-	static char big[2][BIG] __attribute__((aligned(4096)));
+	static char big[3][BIG] __attribute__((aligned(4096)));
 	struct rlimit rl = { LIMIT, LIMIT };
-	struct wsaovl_buf b[3], z;
+	struct wsaovl_buf b[4], z;
 	struct wsaovl_sqe sqe;
 	struct wsaovl_cqe cqe;
-	struct pair t[3], u;
+	struct pair t[4], u;	/* t[0..1] stream, t[2..3] datagram */
 	struct ctx c;
 	int i;
 
@@ -236,57 +253,64 @@ static int memlock_body(void)
 		return 3;
 	if (ctx_init(&c, 64) || pair_open(&u, AF_INET, SOCK_DGRAM))
 		return 4;
-	for (i = 0; i < 3; i++)
-		if (pair_open(&t[i], AF_INET, SOCK_STREAM))
+	for (i = 0; i < 4; i++)
+		if (pair_open(&t[i], AF_INET, i < 2 ? SOCK_STREAM : SOCK_DGRAM))
 			return 4;
 	buf_set(&b[0], small, SMALL);
-	buf_set(&b[1], big[0], BIG);
-	buf_set(&b[2], big[1], BIG);
-	for (i = 0; i < 3; i++) {
+	for (i = 1; i < 4; i++)
+		buf_set(&b[i], big[i - 1], BIG);
+	for (i = 0; i < 4; i++) {
 		sqe_prep(&sqe, WSAOVL_OP_RECV, t[i].rx, &b[i], 1, i);
-		sqe.msg_flags = WSAOVL_MSG_WAITALL;
+		if (i < 2)
+			sqe.msg_flags = WSAOVL_MSG_WAITALL;
 		if (submit(&c, &sqe, 1) != 1 || sqe.state != WSAOVL_STATE_PENDING)
 			return 5;
 	}
 	if (vm_pin_kb() != 0)
 		return 6;	/* pending, yet nothing pinned */
 
-	if (send(t[0].tx, "x", 1, 0) != 1 || !taken_within(t[0].rx, 5000))
-		return 7;	/* a worker took it, pinned */
-	if (vm_pin_kb() != 0 || cq_ready(&c))
-		return 8;	/* waiting again, unpinned; still pending */
-
-	if (send(t[1].tx, "x", 1, 0) != 1)
-		return 9;
-	msleep(500);
-	if (pending_bytes(t[1].rx) != 1 || vm_pin_kb() != 0)
-		return 10;	/* too big for any worker: left, nothing lost */
-	if (runner_wait_ms(&c, 100) || pending_bytes(t[1].rx) != 0)
-		return 11;	/* the next waiter took it, at once */
+	for (i = 0; i < 2; i++) {
+		if (send(t[i].tx, "x", 1, 0) != 1 || !taken_within(t[i].rx, 5000))
+			return 7 + i * 13;	/* a worker took it, pinned (7, 20) */
+		if (!unpinned_within(1000) || cq_ready(&c))
+			return 8 + i * 13;	/* waiting again, unpinned (8, 21) */
+	}
 
 	if (send(t[2].tx, "x", 1, 0) != 1)
+		return 9;
+	msleep(500);
+	if (pending_bytes(t[2].rx) != 1 || vm_pin_kb() != 0)
+		return 10;	/* too big for any worker: left, nothing lost */
+	if (runner_wait_ms(&c, 100) || pending_bytes(t[2].rx) != 0)
+		return 11;	/* the next waiter took it, at once */
+	if (cq_wait(&c, &cqe, 1000) != 1 || cqe.tag != 2 || cqe.res != 1)
+		return 22;
+
+	if (send(t[3].tx, "x", 1, 0) != 1)
 		return 12;
 	msleep(500);
-	if (pending_bytes(t[2].rx) != 1)
+	if (pending_bytes(t[3].rx) != 1)
 		return 13;
 	/* Any SUBMIT runs what was left, here a receive on another socket. */
 	buf_set(&z, small, 1);
 	sqe_prep(&sqe, WSAOVL_OP_RECV, u.rx, &z, 1, 9);
 	if (submit(&c, &sqe, 1) != 1 || sqe.state != WSAOVL_STATE_PENDING)
 		return 14;
-	if (pending_bytes(t[2].rx) != 0 || vm_pin_kb() != 0)
+	if (pending_bytes(t[3].rx) != 0 || vm_pin_kb() != 0)
 		return 15;	/* the owner's thread pins nothing */
+	if (cq_wait(&c, &cqe, 1000) != 1 || cqe.tag != 3 || cqe.res != 1)
+		return 23;
 
 	if (cq_ready(&c))
-		return 16;	/* WAITALL: nothing completed yet */
-	if (cancel(&c, WSAOVL_CANCEL_ALL, 0, 0, 0) != 4)
+		return 16;	/* WAITALL: nothing else completed */
+	if (cancel(&c, WSAOVL_CANCEL_ALL, 0, 0, 0) != 3)
 		return 17;
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 3; i++)
 		if (cq_wait(&c, &cqe, 5000) != 1 || cqe.res != -ECANCELED)
 			return 18;
 	if (vm_pin_kb() != 0)
 		return 19;
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		pair_close(&t[i]);
 	pair_close(&u);
 	ctx_fini(&c);

@@ -54,9 +54,39 @@ FIXTURE(limits) {
 	struct ctx c;
 	struct pair u;
 	unsigned long long old_ops, old_pinned;
-	bool restore;
+	bool have_old, restore;
 	struct wsaovl_query q;
 };
+
+/*
+ * A guardian puts the values read at setup back when this test process
+ * ends, however it ends (a timeout is a SIGKILL): later programs must see
+ * the module as it was loaded.  Started once, by whoever writes first.
+ */
+static void start_guardian(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(limits) *self)
+{
+	int p[2];
+	pid_t pid;
+
+	if (self->restore)
+		return;
+	ASSERT_EQ(0, pipe(p));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		char c;
+
+		close(p[1]);
+		while (read(p[0], &c, 1) > 0)
+			;
+		param_write("max_ops", self->old_ops);
+		param_write("max_pinned", self->old_pinned);
+		_exit(0);
+	}
+	close(p[0]);	/* p[1] stays open until we exit */
+	self->restore = true;
+}
 
 FIXTURE_SETUP(limits)
 {
@@ -64,34 +94,13 @@ FIXTURE_SETUP(limits)
 
 	self->c.fd = -1;
 	self->u.tx = self->u.rx = -1;
-	if (!param_read("max_ops", &self->old_ops) &&
-	    !param_read("max_pinned", &self->old_pinned) &&
+	self->have_old = !param_read("max_ops", &self->old_ops) &&
+			 !param_read("max_pinned", &self->old_pinned);
+	if (self->have_old &&
 	    (self->old_ops > 100 || self->old_pinned > (4ull << 20)) &&
 	    !getenv("WSAOVL_ENGINE_FULL_LIMITS") &&
 	    !access(PARAM_DIR "max_ops", W_OK)) {
-		int p[2];
-		pid_t pid;
-
-		/*
-		 * A guardian puts the old values back when this test process
-		 * ends, however it ends (a timeout is a SIGKILL): later
-		 * programs must see the module as it was loaded.
-		 */
-		ASSERT_EQ(0, pipe(p));
-		pid = fork();
-		ASSERT_LE(0, pid);
-		if (!pid) {
-			char c;
-
-			close(p[1]);
-			while (read(p[0], &c, 1) > 0)
-				;
-			param_write("max_ops", self->old_ops);
-			param_write("max_pinned", self->old_pinned);
-			_exit(0);
-		}
-		close(p[0]);	/* p[1] stays open until we exit */
-		self->restore = true;
+		start_guardian(_metadata, self);
 		if (self->old_ops > 100)
 			param_write("max_ops", 100);
 		if (self->old_pinned > (4ull << 20))
@@ -540,8 +549,10 @@ TEST_F_TIMEOUT(limits, window_below_limit, 120)
 	char *m;
 	int v = 4096, r = 0;
 
-	if (param_read("max_pinned", &old) || access(PARAM_DIR "max_pinned", W_OK))
+	if (!self->have_old || param_read("max_pinned", &old) ||
+	    access(PARAM_DIR "max_pinned", W_OK))
 		SKIP(return, "cannot set max_pinned");
+	start_guardian(_metadata, self);
 	ASSERT_EQ(0, param_write("max_pinned", 128 << 10));
 	PAIR_OPEN(&t, AF_INET, SOCK_STREAM);
 	setsockopt(t.tx, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
@@ -574,6 +585,61 @@ TEST_F_TIMEOUT(limits, window_below_limit, 120)
 	pthread_join(th, NULL);
 	EXPECT_EQ(sz, da.got);
 	munmap(m, sz);
+	pair_close(&t);
+}
+
+/*
+ * The window counts pages as the pin does: a stream send of 256 buffers
+ * of 512 bytes, each on its own page (128 KiB of data, 256 pages), under
+ * max_pinned at 128 KiB (32 pages).  Workers alone send it, 8 pages at a
+ * time; a window of 32 KiB of bytes would span 64 pages and never pin.
+ */
+TEST_F_TIMEOUT(limits, window_counts_pages, 120)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	enum { NB = 256, SZ = 512 };
+	unsigned long long old;
+	struct drain_arg da = { 0 };
+	struct wsaovl_sqe s;
+	struct wsaovl_buf b[NB];
+	struct wsaovl_cqe cqe;
+	struct pair t;
+	int v = 4096, i, r = 0;
+	uint64_t end;
+	pthread_t th;
+	char *m;
+
+	if (!self->have_old || param_read("max_pinned", &old) ||
+	    access(PARAM_DIR "max_pinned", W_OK))
+		SKIP(return, "cannot set max_pinned");
+	start_guardian(_metadata, self);
+	ASSERT_EQ(0, param_write("max_pinned", 128 << 10));
+	PAIR_OPEN(&t, AF_INET, SOCK_STREAM);
+	setsockopt(t.tx, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
+	setsockopt(t.rx, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+	m = mmap(NULL, NB * page, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	for (i = 0; i < NB; i++) {
+		memset(m + i * page, 'a' + i % 26, SZ);
+		buf_set(&b[i], m + i * page, SZ);
+	}
+	sqe_prep(&s, WSAOVL_OP_SEND, t.tx, b, NB, 1);
+	ASSERT_EQ(1, submit(&self->c, &s, 1));
+	ASSERT_EQ(WSAOVL_STATE_PENDING, s.state);
+	da.fd = t.rx;
+	ASSERT_EQ(0, pthread_create(&th, NULL, drain_all, &da));
+	end = now_ms() + 60000;
+	while (!r && now_ms() < end)
+		r = cq_wait(&self->c, &cqe, 100);	/* poll(): not a runner */
+	param_write("max_pinned", old);
+	ASSERT_EQ(1, r) TH_LOG("drained %zu of %d", da.got, NB * SZ);
+	EXPECT_EQ(1, cqe.tag);
+	EXPECT_EQ(NB * SZ, cqe.res);
+	shutdown(t.tx, SHUT_WR);
+	pthread_join(th, NULL);
+	EXPECT_EQ(NB * SZ, da.got);
+	munmap(m, NB * page);
 	pair_close(&t);
 }
 
