@@ -1,6 +1,7 @@
 #!/bin/bash
-# A/B of two builds of the module in one guest: tcp_bulk and four udp_rr
-# variants, alternating old and new twice, so that both see the same host.
+# A/B of two builds of the module in one guest: tcp_bulk and five udp_rr
+# variants, alternating old and new ROUNDS times (default 2), so that both
+# see the same host.
 #
 #   tools/vm-run --kernel 6.1 -- env OLD_KO=/path/to/old/wsaovl.ko bench/ab-modules.sh
 #
@@ -16,12 +17,13 @@ fields() {
 	awk -v m="$1" '{printf "%s ", m; for (i = 1; i <= NF; i++)
 		if ($i ~ /^(variant|ratio|MB_s|ops_s)=/) printf "%s ", $i; print ""}'
 }
-for round in 1 2; do
+for round in $(seq "${ROUNDS:-2}"); do
 	for m in old new; do
 		rmmod wsaovl 2>/dev/null
 		if [ $m = old ]; then insmod "$OLD_KO"; else insmod "$WSAOVL_KO"; fi || exit 1
 		./tcp_bulk 2>&1 | grep RESULT | fields $m
-		./udp_rr blocking io_uring-posted wsaovl-pending libwsa-overlapped 2>&1 |
+		./udp_rr blocking io_uring-posted wsaovl-pending libwsa-overlapped \
+			libwsa-routine 2>&1 |
 			grep RESULT | fields $m
 	done
 done

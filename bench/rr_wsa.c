@@ -4,7 +4,9 @@
  * libwsa, as a Winsock program writes them: the receive is posted first
  * (WSA_IO_PENDING), the send usually completes at once (its byte count
  * comes back from WSASendTo); the receive is waited for with
- * WSAWaitForMultipleEvents and read with WSAGetOverlappedResult.
+ * WSAWaitForMultipleEvents and read with WSAGetOverlappedResult.  Or
+ * with completion routines: both ops name one, and an alertable SleepEx
+ * runs them (a routine runs even for an op that completed at once).
  */
 #include <winsock2.h>
 #include <stdio.h>
@@ -20,7 +22,46 @@ struct rr_wsa {
 	struct sockaddr_in addr[2];
 	WSAEVENT ev[2];		/* [0] receive, [1] send */
 	WSAOVERLAPPED ov[2];
+	/* RR_WSA_ROUTINE: what the routines saw, [0] receive, [1] send */
+	int done[2];
+	DWORD bytes[2], error[2];
 };
+
+/* hEvent is the program's to use with a completion routine: w. */
+static void CALLBACK rr_wsa_routine(DWORD error, DWORD bytes,
+				    LPWSAOVERLAPPED ov, DWORD flags)
+{
+	struct rr_wsa *w = (struct rr_wsa *)ov->hEvent;
+	int k = ov == &w->ov[1];
+
+	(void)flags;
+	w->done[k] = 1;
+	w->bytes[k] = bytes;
+	w->error[k] = error;
+}
+
+/* Both routines, from alertable sleeps; -1 with err set. */
+static long rr_wsa_routines(struct rr_wsa *w, size_t len, char *err,
+			    size_t errlen)
+{
+	while (!w->done[0] || !w->done[1]) {
+		DWORD r = SleepEx(TIMEOUT_MS, TRUE);
+
+		if (r != WAIT_IO_COMPLETION) {
+			snprintf(err, errlen, "SleepEx %u: routines ran: "
+				 "receive %d, send %d", r, w->done[0],
+				 w->done[1]);
+			return -1;
+		}
+	}
+	if (w->error[0] || w->error[1] || w->bytes[1] != len) {
+		snprintf(err, errlen, "routines: receive error %u, send error "
+			 "%u, sent %u of %zu", w->error[0], w->error[1],
+			 w->bytes[1], len);
+		return -1;
+	}
+	return w->bytes[0];
+}
 
 static void err_set(char *err, size_t len, const char *what)
 {
@@ -76,8 +117,11 @@ struct rr_wsa *rr_wsa_open(struct sockaddr_in *a, struct sockaddr_in *b,
 
 long rr_wsa_leg(struct rr_wsa *w, int from, const void *tx, size_t len,
 		void *rx, size_t rxcap, struct sockaddr_in *src, int *srclen,
-		int *pending, int reset, char *err, size_t errlen)
+		int *pending, enum rr_wsa_mode mode, char *err,
+		size_t errlen)
 {
+	LPWSAOVERLAPPED_COMPLETION_ROUTINE cr =
+		mode == RR_WSA_ROUTINE ? rr_wsa_routine : NULL;
 	SOCKET out = w->s[from], in = w->s[!from];
 	WSABUF rb = { (ULONG)rxcap, rx }, sb = { (ULONG)len, (CHAR *)tx };
 	DWORD got = 0, sent = 0, flags = 0, r;
@@ -85,9 +129,10 @@ long rr_wsa_leg(struct rr_wsa *w, int from, const void *tx, size_t len,
 
 	*srclen = sizeof(*src);
 	memset(&w->ov[0], 0, sizeof(w->ov[0]));
-	w->ov[0].hEvent = w->ev[0];
+	w->ov[0].hEvent = cr ? (WSAEVENT)w : w->ev[0];
+	w->done[0] = w->done[1] = 0;
 	ret = WSARecvFrom(in, &rb, 1, NULL, &flags, (struct sockaddr *)src,
-			  srclen, &w->ov[0], NULL);
+			  srclen, &w->ov[0], cr);
 	*pending = ret == SOCKET_ERROR && WSAGetLastError() == WSA_IO_PENDING;
 	if (ret == SOCKET_ERROR && !*pending) {
 		err_set(err, errlen, "WSARecvFrom");
@@ -95,10 +140,17 @@ long rr_wsa_leg(struct rr_wsa *w, int from, const void *tx, size_t len,
 	}
 
 	memset(&w->ov[1], 0, sizeof(w->ov[1]));
-	w->ov[1].hEvent = w->ev[1];
+	w->ov[1].hEvent = cr ? (WSAEVENT)w : w->ev[1];
 	ret = WSASendTo(out, &sb, 1, &sent, 0,
 			(const struct sockaddr *)&w->addr[!from],
-			sizeof(w->addr[!from]), &w->ov[1], NULL);
+			sizeof(w->addr[!from]), &w->ov[1], cr);
+	if (cr) {
+		if (ret == SOCKET_ERROR && WSAGetLastError() != WSA_IO_PENDING) {
+			err_set(err, errlen, "WSASendTo");
+			return -1;
+		}
+		return rr_wsa_routines(w, len, err, errlen);
+	}
 	if (ret == SOCKET_ERROR) {
 		if (WSAGetLastError() != WSA_IO_PENDING) {
 			err_set(err, errlen, "WSASendTo");
@@ -137,7 +189,7 @@ long rr_wsa_leg(struct rr_wsa *w, int from, const void *tx, size_t len,
 	 * when they issue the op), but common in ported code: a variant of
 	 * its own, since each is a syscall when the event is set.
 	 */
-	if (reset) {
+	if (mode == RR_WSA_EVENT_RESET) {
 		WSAResetEvent(w->ev[0]);
 		WSAResetEvent(w->ev[1]);
 	}

@@ -36,6 +36,8 @@
  *   libwsa-overlapped-reset  the same with a WSAResetEvent of both events
  *                     after each leg (redundant: the calls reset hEvent at
  *                     issue; two more syscalls per leg)
+ *   libwsa-routine    WSARecvFrom and WSASendTo with completion routines,
+ *                     run by SleepEx(..., TRUE) (the APC model)
  *
  *   udp_rr [VARIANT...]      (default: all)
  *   udp_rr --variants        list the variants this build has
@@ -836,7 +838,7 @@ struct wsa_state {
 };
 
 static bool libwsa_variant(struct rr *r, enum phase p, const char *name,
-			   int reset)
+			   enum rr_wsa_mode mode)
 {
 	struct wsa_state *st = r->priv;
 	char err[256] = "";
@@ -874,7 +876,7 @@ static bool libwsa_variant(struct rr *r, enum phase p, const char *name,
 
 			fill_msg(r->txbuf, i, d);
 			n = rr_wsa_leg(st->w, dir, r->txbuf, msg_size, r->rxbuf,
-				       sizeof(r->rxbuf), &r->src, &sl, &pd, reset,
+				       sizeof(r->rxbuf), &r->src, &sl, &pd, mode,
 				       err, sizeof(err));
 			if (n < 0) {
 				FAILF("libwsa seq %ld: %s", i, err);
@@ -893,12 +895,18 @@ static bool libwsa_variant(struct rr *r, enum phase p, const char *name,
 
 static bool v_libwsa(struct rr *r, enum phase p)
 {
-	return libwsa_variant(r, p, "libwsa-overlapped", 0);
+	return libwsa_variant(r, p, "libwsa-overlapped", RR_WSA_EVENT);
 }
 
 static bool v_libwsa_reset(struct rr *r, enum phase p)
 {
-	return libwsa_variant(r, p, "libwsa-overlapped-reset", 1);
+	return libwsa_variant(r, p, "libwsa-overlapped-reset",
+			      RR_WSA_EVENT_RESET);
+}
+
+static bool v_libwsa_routine(struct rr *r, enum phase p)
+{
+	return libwsa_variant(r, p, "libwsa-routine", RR_WSA_ROUTINE);
 }
 #endif
 
@@ -916,6 +924,7 @@ static const struct variant {
 #ifdef HAVE_LIBWSA
 	{ "libwsa-overlapped", v_libwsa },
 	{ "libwsa-overlapped-reset", v_libwsa_reset },
+	{ "libwsa-routine", v_libwsa_routine },
 #endif
 };
 

@@ -352,14 +352,15 @@ static void wsaovl_op_pin_outs(struct wsaovl_op *op)
 #define WSAOVL_PIN_WINDOW	(256 * 1024)
 
 /*
- * The window in pages (pins are counted in pages), within a quarter of
- * the limits it is pinned against: one above them (a container's small
- * RLIMIT_MEMLOCK) would never pin, and every stream op would wait for
- * the owner's threads.
+ * The window in pages (pins are counted in pages), a quarter of the
+ * limits it is pinned against (one page at least): one above them (a
+ * container's small RLIMIT_MEMLOCK) would never pin, and every stream op
+ * would wait for the owner's threads.
  */
 static unsigned long sockq_pin_window(const struct wsaovl_ctx *ctx)
 {
-	unsigned long pages = READ_ONCE(wsaovl_max_pinned) >> PAGE_SHIFT;
+	unsigned long pages = min(READ_ONCE(wsaovl_max_pinned),
+				  READ_ONCE(wsaovl_max_pinned_total)) >> PAGE_SHIFT;
 
 	if (!ctx->memlock_unlimited)
 		pages = min(pages, READ_ONCE(ctx->memlock_limit));

@@ -11,6 +11,9 @@
 #include <netinet/ip.h>
 #include <netinet/ip_icmp.h>
 
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+
 #include "engine.h"
 
 FIXTURE(bounds) {
@@ -171,7 +174,7 @@ TEST_F_TIMEOUT(bounds, many_tiny_sends_drain, 600)
 	struct wsaovl_buf *b;
 	struct wsaovl_cqe cqe;
 	unsigned char *bytes, *got;
-	int i, v = 4096, queued, n, seen = 0, k, quiet;
+	int i, v = 4096, queued, n, seen = 0, k;
 	long long filled = 0, total = 0;
 	struct pair t;
 	struct ctx c;
@@ -194,16 +197,21 @@ TEST_F_TIMEOUT(bounds, many_tiny_sends_drain, 600)
 		while ((r = send(t.tx, fill, sizeof(fill), 0)) > 0)
 			filled += r;
 		/*
-		 * Until two quiet rounds: ACKs still in flight (late under a
-		 * debug kernel) open room again after the first EAGAIN.
+		 * Until every byte sent is ACKed and nothing more fits: an
+		 * ACK still in flight (late under a debug kernel) opens room
+		 * again after the first EAGAIN.
 		 */
-		for (k = 0, quiet = 0; quiet < 2 && k < 100; k++) {
+		for (k = 0; k < 500; k++) {
 			long long before = filled;
+			int outq = 0, unsent = 0;
 
-			msleep(50);
+			msleep(20);
 			while ((r = send(t.tx, fill, 1, 0)) > 0)
 				filled += r;
-			quiet = filled == before ? quiet + 1 : 0;
+			ioctl(t.tx, SIOCOUTQ, &outq);
+			ioctl(t.tx, SIOCOUTQNSD, &unsent);
+			if (filled == before && outq == unsent)
+				break;
 		}
 		fcntl(t.tx, F_SETFL, fl);
 	}
