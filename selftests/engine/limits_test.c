@@ -489,29 +489,46 @@ static void *drain_all(void *p)
 }
 
 /*
- * A stream send larger than max_pinned, with no thread of the owner in
- * the module (it sleeps in poll() on the ring): part goes out inline, the
- * rest waits unpinned, and as the peer drains, workers pin and send it
- * window by window.  Every byte arrives, what is pinned at any moment is
- * at most one window (64 pages, 256 KiB), and nothing stays pinned.
+ * Wait up to 60 s for one cqe, from the ring and poll() only (not a
+ * runner: workers alone run the ops), sampling VmPin every millisecond:
+ * *most gets the most KiB above @base seen pinned at once.  1 if taken.
  */
-TEST_F_TIMEOUT(limits, max_pinned_send, 120)
+static int cq_wait_sampling_pins(struct ctx *c, struct wsaovl_cqe *cqe,
+				 long base, long *most)
 {
-	uint64_t max = self->q.max_pinned;
+	uint64_t end = now_ms() + 60000;
+	long pin;
+	int r = 0;
+
+	while (!r && now_ms() < end) {
+		r = cq_wait(c, cqe, 1);
+		pin = vm_pin_kb() - base;
+		if (pin > *most)
+			*most = pin;
+	}
+	return r;
+}
+
+/*
+ * One stream send of sz bytes on a pair with a small send buffer, with no
+ * thread of the owner in the module (it sleeps in poll() on the ring):
+ * part goes out inline, the rest waits unpinned, and as the peer drains,
+ * workers pin and send it window by window.  Every byte arrives, at most
+ * max_kb KiB are pinned at any moment, and nothing stays pinned.
+ */
+static void send_by_workers(struct __test_metadata *_metadata,
+			    FIXTURE_DATA(limits) *self, size_t sz, long max_kb)
+{
 	struct drain_arg da = { 0 };
 	struct wsaovl_sqe s;
 	struct wsaovl_buf b;
 	struct wsaovl_cqe cqe;
 	struct pair t;
-	size_t sz = max + (1 << 20);
-	long base, pin, most = 0;
-	uint64_t end;
+	long base, most = 0;
 	pthread_t th;
 	char *m;
-	int v = 4096, r = 0;
+	int v = 4096;
 
-	if (max > (64ull << 20))
-		SKIP(return, "max_pinned too large for this test");
 	PAIR_OPEN(&t, AF_INET, SOCK_STREAM);
 	/* A small send buffer keeps most of it pending; the peer's stays normal. */
 	setsockopt(t.tx, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
@@ -525,20 +542,11 @@ TEST_F_TIMEOUT(limits, max_pinned_send, 120)
 	ASSERT_EQ(WSAOVL_STATE_PENDING, s.state);
 	da.fd = t.rx;
 	ASSERT_EQ(0, pthread_create(&th, NULL, drain_all, &da));
-	end = now_ms() + 60000;
-	while (now_ms() < end) {
-		r = cq_wait(&self->c, &cqe, 1);
-		pin = vm_pin_kb() - base;
-		if (pin > most)
-			most = pin;
-		if (r)
-			break;
-	}
-	ASSERT_EQ(1, r) TH_LOG("drained %zu of %zu", da.got, sz);
+	ASSERT_EQ(1, cq_wait_sampling_pins(&self->c, &cqe, base, &most))
+		TH_LOG("drained %zu of %zu", da.got, sz);
 	EXPECT_EQ(1, cqe.tag);
 	EXPECT_EQ((int64_t)sz, cqe.res);
-	/* Counted in pages: one starting inside a page is shorter. */
-	EXPECT_GE(256, most) TH_LOG("%ld KiB pinned at once", most);
+	EXPECT_GE(max_kb, most) TH_LOG("%ld KiB pinned at once", most);
 	EXPECT_EQ(base, vm_pin_kb());
 	shutdown(t.tx, SHUT_WR);
 	pthread_join(th, NULL);
@@ -547,64 +555,32 @@ TEST_F_TIMEOUT(limits, max_pinned_send, 120)
 	pair_close(&t);
 }
 
+/* A send larger than max_pinned: one window (64 pages, 256 KiB) at a time. */
+TEST_F_TIMEOUT(limits, max_pinned_send, 120)
+{
+	uint64_t max = self->q.max_pinned;
+
+	if (max > (64ull << 20))
+		SKIP(return, "max_pinned too large for this test");
+	send_by_workers(_metadata, self, max + (1 << 20), 256);
+}
+
 /*
  * A pinning limit below the 256 KiB window (a container's small
  * RLIMIT_MEMLOCK, here max_pinned at 128 KiB): the window shrinks to a
- * quarter of it, so workers alone still send a 1 MiB stream send, with no
- * thread of the owner in the module, never pinning more than the window.
+ * quarter of it, 32 KiB, so workers alone still send a 1 MiB send.
  */
 TEST_F_TIMEOUT(limits, window_below_limit, 120)
 {
 	unsigned long long old;
-	struct drain_arg da = { 0 };
-	struct wsaovl_sqe s;
-	struct wsaovl_buf b;
-	struct wsaovl_cqe cqe;
-	struct pair t;
-	size_t sz = 1 << 20;
-	long base, pin, most = 0;
-	uint64_t end;
-	pthread_t th;
-	char *m;
-	int v = 4096, r = 0;
 
 	if (!self->have_old || param_read("max_pinned", &old) ||
 	    access(PARAM_DIR "max_pinned", W_OK))
 		SKIP(return, "cannot set max_pinned");
 	start_guardian(_metadata, self);
 	ASSERT_EQ(0, param_write("max_pinned", 128 << 10));
-	PAIR_OPEN(&t, AF_INET, SOCK_STREAM);
-	setsockopt(t.tx, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
-	m = mmap(NULL, sz, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, m);
-	memset(m, 'w', sz);
-	base = vm_pin_kb();
-	buf_set(&b, m, sz);
-	sqe_prep(&s, WSAOVL_OP_SEND, t.tx, &b, 1, 1);
-	ASSERT_EQ(1, submit(&self->c, &s, 1));
-	ASSERT_EQ(WSAOVL_STATE_PENDING, s.state);
-	da.fd = t.rx;
-	ASSERT_EQ(0, pthread_create(&th, NULL, drain_all, &da));
-	end = now_ms() + 60000;
-	while (now_ms() < end) {
-		r = cq_wait(&self->c, &cqe, 1);	/* poll(): not a runner */
-		pin = vm_pin_kb() - base;
-		if (pin > most)
-			most = pin;
-		if (r)
-			break;
-	}
+	send_by_workers(_metadata, self, 1 << 20, 32);
 	param_write("max_pinned", old);
-	ASSERT_EQ(1, r) TH_LOG("drained %zu of %zu", da.got, sz);
-	EXPECT_EQ(1, cqe.tag);
-	EXPECT_EQ((int64_t)sz, cqe.res);
-	EXPECT_GE(32, most) TH_LOG("%ld KiB pinned at once", most);
-	EXPECT_EQ(base, vm_pin_kb());
-	shutdown(t.tx, SHUT_WR);
-	pthread_join(th, NULL);
-	EXPECT_EQ(sz, da.got);
-	munmap(m, sz);
-	pair_close(&t);
 }
 
 /*
@@ -623,8 +599,8 @@ TEST_F_TIMEOUT(limits, window_counts_pages, 120)
 	struct wsaovl_buf b[NB];
 	struct wsaovl_cqe cqe;
 	struct pair t;
-	int v = 4096, i, r = 0;
-	uint64_t end;
+	int v = 4096, i, r;
+	long base = vm_pin_kb(), most = 0;
 	pthread_t th;
 	char *m;
 
@@ -651,13 +627,13 @@ TEST_F_TIMEOUT(limits, window_counts_pages, 120)
 	da.cap = NB * SZ;
 	ASSERT_NE(NULL, da.keep);
 	ASSERT_EQ(0, pthread_create(&th, NULL, drain_all, &da));
-	end = now_ms() + 60000;
-	while (!r && now_ms() < end)
-		r = cq_wait(&self->c, &cqe, 100);	/* poll(): not a runner */
+	r = cq_wait_sampling_pins(&self->c, &cqe, base, &most);
 	param_write("max_pinned", old);
 	ASSERT_EQ(1, r) TH_LOG("drained %zu of %d", da.got, NB * SZ);
 	EXPECT_EQ(1, cqe.tag);
 	EXPECT_EQ(NB * SZ, cqe.res);
+	EXPECT_GE(32, most) TH_LOG("%ld KiB pinned at once", most);
+	EXPECT_EQ(base, vm_pin_kb());
 	shutdown(t.tx, SHUT_WR);
 	pthread_join(th, NULL);
 	EXPECT_EQ(NB * SZ, da.got);

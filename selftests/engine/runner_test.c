@@ -481,6 +481,34 @@ static void *uffd_main(void *arg)
 }
 
 /*
+ * One page behind a uffd handler thread (u->page set), missing until
+ * touched; NULL if userfaultfd is missing (u->fd < 0) or a step failed.
+ */
+static char *uffd_page(struct uffd_srv *u)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { 0 };
+	char *m;
+
+	u->fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (u->fd < 0 || ioctl(u->fd, UFFDIO_API, &api))
+		return NULL;
+	m = mmap(NULL, u->page, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	reg.range.start = (uintptr_t)m;
+	reg.range.len = u->page;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	if (ioctl(u->fd, UFFDIO_REGISTER, &reg) ||
+	    pthread_create(&u->th, NULL, uffd_main, u)) {
+		munmap(m, u->page);
+		return NULL;
+	}
+	return m;
+}
+
+/*
  * A worker never waits on userfaultfd.  A receive buffer behind a uffd
  * handler, populated at submit (the probe's fault, served), then dropped
  * again (MADV_DONTNEED): the datagram arrives while nobody waits, the
@@ -492,8 +520,6 @@ static void *uffd_main(void *arg)
 TEST_F_TIMEOUT(runner, worker_never_waits_on_userfaultfd, 60)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	struct uffdio_api api = { .api = UFFD_API };
-	struct uffdio_register reg = { 0 };
 	struct uffd_srv u = { .page = page };
 	struct wsaovl_sqe s;
 	struct wsaovl_buf b;
@@ -501,18 +527,10 @@ TEST_F_TIMEOUT(runner, worker_never_waits_on_userfaultfd, 60)
 	int ev, faults, r;
 	char *m;
 
-	u.fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-	if (u.fd < 0)
+	m = uffd_page(&u);
+	if (!m && u.fd < 0)
 		SKIP(return, "userfaultfd: %s", strerror(errno));
-	ASSERT_EQ(0, ioctl(u.fd, UFFDIO_API, &api));
-	m = mmap(NULL, page, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, m);
-	reg.range.start = (uintptr_t)m;
-	reg.range.len = page;
-	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
-	ASSERT_EQ(0, ioctl(u.fd, UFFDIO_REGISTER, &reg));
-	ASSERT_EQ(0, pthread_create(&u.th, NULL, uffd_main, &u));
+	ASSERT_NE(NULL, m);
 
 	ev = ev_new(self->c.fd, 1, 0);
 	ASSERT_LE(0, ev);
@@ -558,8 +576,6 @@ TEST_F_TIMEOUT(runner, worker_never_waits_on_userfaultfd, 60)
 TEST_F_TIMEOUT(runner, left_queue_efault_head_moves_on, 60)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	struct uffdio_api api = { .api = UFFD_API };
-	struct uffdio_register reg = { 0 };
 	struct uffd_srv u = { .page = page };
 	struct wsaovl_sqe s;
 	struct wsaovl_buf b;
@@ -568,18 +584,10 @@ TEST_F_TIMEOUT(runner, left_queue_efault_head_moves_on, 60)
 	int i, efault = 0, ok = 0;
 	char *m;
 
-	u.fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-	if (u.fd < 0)
+	m = uffd_page(&u);
+	if (!m && u.fd < 0)
 		SKIP(return, "userfaultfd: %s", strerror(errno));
-	ASSERT_EQ(0, ioctl(u.fd, UFFDIO_API, &api));
-	m = mmap(NULL, page, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, m);
-	reg.range.start = (uintptr_t)m;
-	reg.range.len = page;
-	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
-	ASSERT_EQ(0, ioctl(u.fd, UFFDIO_REGISTER, &reg));
-	ASSERT_EQ(0, pthread_create(&u.th, NULL, uffd_main, &u));
+	ASSERT_NE(NULL, m);
 
 	buf_set(&b, m, 64);
 	for (i = 0; i < 70; i++) {
