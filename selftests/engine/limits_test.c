@@ -83,6 +83,8 @@ static void start_guardian(struct __test_metadata *_metadata,
 		long fd, max = sysconf(_SC_OPEN_MAX);
 		char c;
 
+		/* Out of the test's process group, which a timeout kills. */
+		setpgid(0, 0);
 		/* Nothing of the test's: its context closes with the test. */
 		for (fd = 3; fd < (max > 0 && max < 4096 ? max : 4096); fd++)
 			if (fd != p[0])
@@ -93,6 +95,7 @@ static void start_guardian(struct __test_metadata *_metadata,
 		param_write("max_pinned", self->old_pinned);
 		_exit(0);
 	}
+	setpgid(pid, pid);	/* both sides: no window in the test's group */
 	close(p[0]);	/* p[1] stays open until teardown or exit */
 	self->guardian = pid;
 	self->guard_fd = p[1];

@@ -12,7 +12,7 @@ enum { N = 1000 };
 FIXTURE(order) {
 	struct ctx c;
 	struct pair p;
-	char rps[64];	/* lo's rps_cpus before the test */
+	char rps[256];	/* lo's rps_cpus before the test */
 };
 
 FIXTURE_VARIANT(order) {
@@ -42,6 +42,8 @@ static void lo_rps_one_cpu(FIXTURE_DATA(order) *self)
 	if (!fgets(self->rps, sizeof(self->rps), f))
 		self->rps[0] = 0;
 	fclose(f);
+	if (!self->rps[0])
+		return;		/* nothing to put back: leave it alone */
 	f = fopen(LO_RPS, "w");
 	if (f) {
 		fputs("1\n", f);
@@ -66,8 +68,8 @@ FIXTURE_SETUP(order)
 {
 	self->c.fd = -1;
 	self->p.tx = self->p.rx = -1;
-	lo_rps_one_cpu(self);
 	CTX_INIT(&self->c, 4096);
+	lo_rps_one_cpu(self);	/* last: teardown runs only after setup */
 }
 
 FIXTURE_TEARDOWN(order)
