@@ -237,7 +237,8 @@ TEST_F_TIMEOUT(bounds, many_tiny_sends_drain, 600)
 	 */
 	{
 		static char sink[1 << 16];
-		uint64_t deadline = now_ms() + 240000;
+		/* seen: 35-101 s on 6.1 and 6.12, 150-300 s and more on the debug kernel */
+		uint64_t deadline = now_ms() + 480000;
 		int fl = fcntl(t.rx, F_GETFL);
 
 		fcntl(t.rx, F_SETFL, fl | O_NONBLOCK);
@@ -265,7 +266,9 @@ TEST_F_TIMEOUT(bounds, many_tiny_sends_drain, 600)
 	}
 	EXPECT_EQ(filled + N, total) TH_LOG("%d of %d completions seen", seen, N);
 	EXPECT_EQ(N, seen);
-	EXPECT_EQ(0, memcmp(got, bytes, N)) TH_LOG("the tiny sends arrived out of order");
+	if (total == filled + N)	/* else the tail is not all there */
+		EXPECT_EQ(0, memcmp(got, bytes, N))
+			TH_LOG("the tiny sends arrived out of order");
 	free(sqe);
 	free(b);
 	free(bytes);
