@@ -237,7 +237,7 @@ TEST_F_TIMEOUT(bounds, many_tiny_sends_drain, 600)
 	 */
 	{
 		static char sink[1 << 16];
-		/* seen: 35-101 s on 6.1 and 6.12, 150-300 s and more on the debug kernel */
+		/* seen: 35-101 s on 6.1/6.12, 150-300+ s on the debug kernel */
 		uint64_t deadline = now_ms() + 480000;
 		int fl = fcntl(t.rx, F_GETFL);
 
