@@ -194,6 +194,14 @@ struct wsaovl_op {
 #define WSAOVL_OP_NR_OUTS	6
 
 /* The op's output regions, in the order they are written (status last). */
+/* Pages that [addr, addr + len) touches: what a pin of it counts. */
+static inline unsigned long wsaovl_span_pages(unsigned long addr, size_t len)
+{
+	if (!len)
+		return 0;
+	return ((addr + len - 1) >> PAGE_SHIFT) - (addr >> PAGE_SHIFT) + 1;
+}
+
 static inline void wsaovl_op_outs(struct wsaovl_op *op,
 				  struct wsaovl_out *outs[WSAOVL_OP_NR_OUTS])
 {

@@ -18,13 +18,6 @@
 #include "compat.h"
 #include "internal.h"
 
-static unsigned long span_pages(unsigned long addr, size_t len)
-{
-	if (!len)
-		return 0;
-	return ((addr + len - 1) >> PAGE_SHIFT) - (addr >> PAGE_SHIFT) + 1;
-}
-
 /*
  * A writable pin of page cache that is written back behind the pin's back
  * can corrupt the file system (why v6.5's gup refuses long-term ones).
@@ -168,7 +161,7 @@ static unsigned long iov_pages(const struct iovec *iov, unsigned int nr)
 	unsigned int i;
 
 	for (i = 0; i < nr; i++)
-		npages += span_pages((unsigned long)iov[i].iov_base, iov[i].iov_len);
+		npages += wsaovl_span_pages((unsigned long)iov[i].iov_base, iov[i].iov_len);
 	return npages;
 }
 
@@ -225,7 +218,7 @@ int wsaovl_pin_user(struct wsaovl_ctx *ctx, const struct iovec *iov,
 		size_t left = iov[i].iov_len;
 		unsigned long p;
 
-		n = span_pages(addr, left);
+		n = wsaovl_span_pages(addr, left);
 		if (!n)
 			continue;
 		ret = pin_segment(ctx->mm, addr, n, gup, pages + idx);
@@ -410,7 +403,7 @@ int wsaovl_out_pin(struct wsaovl_ctx *ctx, struct wsaovl_out *out)
 		.iov_base = u64_to_user_ptr(out->uaddr),
 		.iov_len = out->len,
 	};
-	unsigned long n = span_pages(out->uaddr, out->len);
+	unsigned long n = wsaovl_span_pages(out->uaddr, out->len);
 	struct wsaovl_pin *pin;
 	int ret;
 

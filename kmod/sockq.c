@@ -378,12 +378,11 @@ static unsigned int iov_window(struct iovec *iov, unsigned int n,
 	unsigned int i;
 
 	for (i = 0; i < n && pages; i++) {
-		size_t off = offset_in_page(iov[i].iov_base);
+		unsigned long addr = (unsigned long)iov[i].iov_base;
 
-		if (!iov[i].iov_len)
-			continue;
-		iov[i].iov_len = min(iov[i].iov_len, pages * PAGE_SIZE - off);
-		pages -= DIV_ROUND_UP(off + iov[i].iov_len, PAGE_SIZE);
+		iov[i].iov_len = min(iov[i].iov_len,
+				     pages * PAGE_SIZE - offset_in_page(addr));
+		pages -= wsaovl_span_pages(addr, iov[i].iov_len);
 	}
 	return i;
 }

@@ -379,6 +379,28 @@ TEST_F_TIMEOUT(limits, max_pinned, 120)
 }
 
 /*
+ * On a new UDP pair t, a pending receive (tag 1) into a fresh mapping of
+ * sz bytes: a datagram receive is pinned whole, so above max_pinned no
+ * worker can pin it.  *mp gets the mapping.
+ */
+static void post_unpinnable_recv(struct __test_metadata *_metadata,
+				 FIXTURE_DATA(limits) *self, struct pair *t,
+				 struct wsaovl_buf *b, size_t sz, char **mp)
+{
+	struct wsaovl_sqe s;
+	char *m;
+
+	*mp = m = mmap(NULL, sz, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, m);
+	PAIR_OPEN(t, AF_INET, SOCK_DGRAM);
+	buf_set(b, m, sz);
+	sqe_prep(&s, WSAOVL_OP_RECV, t->rx, b, 1, 1);
+	ASSERT_EQ(1, submit(&self->c, &s, 1));
+	ASSERT_EQ(WSAOVL_STATE_PENDING, s.state);
+}
+
+/*
  * A left queue is the owner's only while its head cannot be pinned: the
  * head (a datagram receive, pinned whole, into a buffer larger than
  * max_pinned) cancelled, the 1-byte receive queued
@@ -397,14 +419,7 @@ TEST_F_TIMEOUT(limits, left_head_cancelled_next_runs, 60)
 
 	if (max > (64ull << 20))
 		SKIP(return, "max_pinned too large for this test");
-	m = mmap(NULL, bigsz, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, m);
-	PAIR_OPEN(&t, AF_INET, SOCK_DGRAM);
-	buf_set(&b[0], m, bigsz);
-	sqe_prep(&s, WSAOVL_OP_RECV, t.rx, &b[0], 1, 1);
-	ASSERT_EQ(1, submit(&self->c, &s, 1));
-	ASSERT_EQ(WSAOVL_STATE_PENDING, s.state);
+	post_unpinnable_recv(_metadata, self, &t, &b[0], bigsz, &m);
 	buf_set(&b[1], &one, 1);
 	sqe_prep(&s, WSAOVL_OP_RECV, t.rx, &b[1], 1, 2);
 	ASSERT_EQ(1, submit(&self->c, &s, 1));
@@ -434,7 +449,6 @@ TEST_F_TIMEOUT(limits, satisfied_wait_runs_left, 60)
 	uint64_t max = self->q.max_pinned;
 	size_t bigsz = max + (1 << 20);
 	struct wsaovl_buf b;
-	struct wsaovl_sqe s;
 	struct wsaovl_cqe cqe;
 	struct pair t;
 	uint32_t idx = 99;
@@ -443,14 +457,7 @@ TEST_F_TIMEOUT(limits, satisfied_wait_runs_left, 60)
 
 	if (max > (64ull << 20))
 		SKIP(return, "max_pinned too large for this test");
-	m = mmap(NULL, bigsz, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, m);
-	PAIR_OPEN(&t, AF_INET, SOCK_DGRAM);
-	buf_set(&b, m, bigsz);
-	sqe_prep(&s, WSAOVL_OP_RECV, t.rx, &b, 1, 1);
-	ASSERT_EQ(1, submit(&self->c, &s, 1));
-	ASSERT_EQ(WSAOVL_STATE_PENDING, s.state);
+	post_unpinnable_recv(_metadata, self, &t, &b, bigsz, &m);
 	ASSERT_EQ(1, send(t.tx, "q", 1, 0));
 	msleep(300);
 	EXPECT_EQ(1, pending_bytes(t.rx));	/* left */
