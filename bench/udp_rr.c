@@ -52,7 +52,8 @@
  * (round trips per variant, default 100000), BENCH_SIZE (datagram bytes,
  * default 64, 16..1472), BENCH_ROUNDS (default 10: the variants run in
  * turn, each for BENCH_SECS/BENCH_ROUNDS per round, so that a change of
- * the host's speed during the run is shared by all of them).
+ * the host's speed during the run is shared by all of them),
+ * BENCH_NO_BASELINE (1: leave the baseline out, to profile one variant).
  */
 #include "common.h"
 
@@ -977,9 +978,14 @@ int main(int argc, char **argv)
 	budget_ns = bench_budget_ns();
 	slice_ns = budget_ns / rounds;
 
-	/* The baseline always runs: every ratio is against this run's. */
+	/*
+	 * The baseline always runs: every ratio is against this run's.
+	 * BENCH_NO_BASELINE=1 leaves it out, for profiling one variant alone
+	 * (its ratios are then 0).
+	 */
 	for (k = 0; k < NV; k++)
-		if (!k || wanted(argc, argv, variants[k].name))
+		if ((!k && !env_long("BENCH_NO_BASELINE", 0)) ||
+		    wanted(argc, argv, variants[k].name))
 			st[k].opened = variants[k].fn(&st[k], P_OPEN);
 	for (round = 0; round < rounds; round++)
 		for (k = 0; k < NV; k++)

@@ -39,6 +39,7 @@
 #include <linux/refcount.h>
 #include <linux/socket.h>
 #include <linux/spinlock.h>
+#include <linux/timer.h>
 #include <linux/uio.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
@@ -92,6 +93,8 @@ struct wsaovl_ctx {
 	struct list_head submitters;	/* threads in SUBMIT: the same */
 	struct list_head run_list;	/* sockqs to run, each referenced */
 	struct list_head left_list;	/* sockqs left for the owner: runner.c */
+	struct timer_list backstop;	/* run_list's, for stuck submitters */
+	unsigned long run_tick;		/* backstop ticks; under run_lock */
 };
 
 /* A thread of the owner in WAIT or SUBMIT, ready to run retries. */
@@ -143,6 +146,7 @@ struct wsaovl_sockq {
 	poll_table pt;
 	struct delayed_work work;
 	struct list_head run_node;	/* ctx->run_list or left_list, run_lock */
+	unsigned long run_tick;		/* ctx->run_tick when put on run_list */
 	bool on_run_list;		/* on either, referenced; under run_lock */
 	bool left;			/* on left_list; under run_lock */
 };
@@ -279,6 +283,8 @@ void wsaovl_sockq_queue_later(struct wsaovl_sockq *q, unsigned long delay);
 #define WSAOVL_RUNNER_BACKSTOP	(HZ / 50 ? HZ / 50 : 1)
 
 /* runner.c */
+void wsaovl_runner_init(struct wsaovl_ctx *ctx);
+void wsaovl_runner_fini(struct wsaovl_ctx *ctx);
 bool wsaovl_runner_dispatch(struct wsaovl_sockq *q, bool waiters_only);
 void wsaovl_runner_leave_for_owner(struct wsaovl_sockq *q);
 void wsaovl_runner_forget(struct wsaovl_sockq *q);

@@ -102,6 +102,7 @@ static int wsaovl_open(struct inode *inode, struct file *file)
 	INIT_LIST_HEAD(&ctx->submitters);
 	INIT_LIST_HEAD(&ctx->run_list);
 	INIT_LIST_HEAD(&ctx->left_list);
+	wsaovl_runner_init(ctx);
 	file->private_data = ctx;
 	atomic_inc(&wsaovl_live_ctx);
 	return nonseekable_open(inode, file);
@@ -111,6 +112,8 @@ void wsaovl_ctx_put(struct wsaovl_ctx *ctx)
 {
 	if (!refcount_dec_and_test(&ctx->refs))
 		return;
+	/* Nothing is on run_list (each queue there holds a reference). */
+	wsaovl_runner_fini(ctx);
 	wsaovl_ring_free(ctx);
 	WARN_ON_ONCE(atomic_read(&ctx->nr_ops));
 	WARN_ON_ONCE(atomic_long_read(&ctx->pinned_pages));

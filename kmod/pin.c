@@ -255,6 +255,8 @@ void wsaovl_unpin(struct wsaovl_ctx *ctx, struct wsaovl_pin *pin, bool dirty)
 {
 	unsigned int i;
 
+	if (!pin->bvec)
+		return;		/* nothing pinned: no shared counter touched */
 	for (i = 0; i < pin->nr; i++) {
 		unpin_user_pages_dirty_lock(&pin->bvec[i].bv_page, 1, dirty);
 		if (!(i & 1023))

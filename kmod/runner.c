@@ -12,9 +12,11 @@
  *
  * A waiter sleeps, so a wakeup must wake it; a submitter is running and
  * drains the list before it returns, but it may block meanwhile (a fault,
- * reclaim), so a queue handed to submitters only also gets a delayed work
- * item as a backstop, cancelled when a runner takes the queue.  Waiters
- * are preferred: they are idle.
+ * reclaim), so a queue handed to submitters only is backed by the
+ * context's backstop timer: what has been on run_list for a whole tick
+ * goes to the workqueue.  One timer per context, armed at most once a
+ * tick, not a timer armed and cancelled per wakeup.  Waiters are
+ * preferred: they are idle.
  *
  * Invariant, under run_lock: ctx->run_list is empty whenever ctx->runners
  * and ctx->submitters are; the last runner to leave hands what is left to
@@ -28,7 +30,11 @@
 
 #include "internal.h"
 
-/* Caller holds run_lock: q goes on run_list (with a reference) for a runner. */
+/*
+ * Caller holds run_lock: q goes on run_list (with a reference) for a
+ * runner.  Always at the tail, stamped with the tick: run_list is in
+ * stamp order, which the backstop relies on.
+ */
 static void runner_queue(struct wsaovl_ctx *ctx, struct wsaovl_sockq *q)
 {
 	lockdep_assert_held(&ctx->run_lock);
@@ -39,7 +45,61 @@ static void runner_queue(struct wsaovl_ctx *ctx, struct wsaovl_sockq *q)
 		q->on_run_list = true;
 		refcount_inc(&q->refs);
 		list_add_tail(&q->run_node, &ctx->run_list);
+	} else {
+		return;		/* already waiting, with its older stamp */
 	}
+	q->run_tick = ctx->run_tick;
+}
+
+/* Caller holds run_lock: q leaves run_list for the workqueue. */
+static void runner_to_workqueue(struct wsaovl_ctx *ctx, struct wsaovl_sockq *q)
+{
+	lockdep_assert_held(&ctx->run_lock);
+	list_del_init(&q->run_node);
+	q->on_run_list = false;
+	/* The work item takes a reference: dropping the list's is never the last. */
+	wsaovl_sockq_queue_work(q);
+	refcount_dec(&q->refs);
+}
+
+/* Queues the backstop moves per tick: the rest wait for the next. */
+#define WSAOVL_BACKSTOP_BUDGET	256
+
+/*
+ * Timer (softirq): queues put on run_list before the last tick have
+ * waited a whole tick for a runner (a submitter stuck in a fault, or a
+ * woken waiter that does not get the CPU): the workqueue takes them.
+ * Stamps only grow along run_list, so the walk stops at the first queue
+ * of this tick.
+ */
+static void runner_backstop(struct timer_list *t)
+{
+	struct wsaovl_ctx *ctx = from_timer(ctx, t, backstop);
+	struct wsaovl_sockq *q, *tmp;
+	unsigned int budget = WSAOVL_BACKSTOP_BUDGET;
+	unsigned long flags;
+
+	spin_lock_irqsave(&ctx->run_lock, flags);
+	list_for_each_entry_safe(q, tmp, &ctx->run_list, run_node) {
+		if (q->run_tick == ctx->run_tick || !budget--)
+			break;
+		runner_to_workqueue(ctx, q);
+	}
+	ctx->run_tick++;
+	if (!list_empty(&ctx->run_list))
+		mod_timer(&ctx->backstop, jiffies + WSAOVL_RUNNER_BACKSTOP);
+	spin_unlock_irqrestore(&ctx->run_lock, flags);
+}
+
+void wsaovl_runner_init(struct wsaovl_ctx *ctx)
+{
+	timer_setup(&ctx->backstop, runner_backstop, 0);
+}
+
+/* The context is going: nothing is on run_list any more. */
+void wsaovl_runner_fini(struct wsaovl_ctx *ctx)
+{
+	timer_shutdown_sync(&ctx->backstop);
 }
 
 /*
@@ -63,8 +123,9 @@ bool wsaovl_runner_dispatch(struct wsaovl_sockq *q, bool waiters_only)
 		runner_queue(ctx, q);
 		if (r)
 			wake_up_process(r->task);
-		else	/* a submitter may block (a fault): a late backstop */
-			wsaovl_sockq_queue_later(q, WSAOVL_RUNNER_BACKSTOP);
+		else if (!timer_pending(&ctx->backstop))
+			/* A submitter may block (a fault): the backstop. */
+			mod_timer(&ctx->backstop, jiffies + WSAOVL_RUNNER_BACKSTOP);
 		taken = true;
 	} else {
 		taken = q->left && !waiters_only;
@@ -149,17 +210,9 @@ void wsaovl_runner_leave(struct wsaovl_ctx *ctx, struct wsaovl_runner *r)
 	next = list_first_entry_or_null(&ctx->runners, struct wsaovl_runner,
 					node);
 	if (!next && list_empty(&ctx->submitters)) {
-		/*
-		 * Under the lock: a dispatch may add a queue again at once.
-		 * The work item takes a reference, so dropping the list's
-		 * is never the last.
-		 */
-		list_for_each_entry_safe(q, tmp, &ctx->run_list, run_node) {
-			list_del_init(&q->run_node);
-			q->on_run_list = false;
-			wsaovl_sockq_queue_work(q);
-			refcount_dec(&q->refs);
-		}
+		/* Under the lock: a dispatch may add a queue again at once. */
+		list_for_each_entry_safe(q, tmp, &ctx->run_list, run_node)
+			runner_to_workqueue(ctx, q);
 	} else if (next && !list_empty(&ctx->run_list)) {
 		wake_up_process(next->task);
 	}
@@ -176,6 +229,9 @@ bool wsaovl_runner_run(struct wsaovl_ctx *ctx)
 {
 	struct wsaovl_sockq *q;
 
+	/* A queue added after this look waits for the leave: see there. */
+	if (list_empty_careful(&ctx->run_list))
+		return false;
 	spin_lock_irq(&ctx->run_lock);
 	q = list_first_entry_or_null(&ctx->run_list, struct wsaovl_sockq,
 				     run_node);
@@ -186,8 +242,8 @@ bool wsaovl_runner_run(struct wsaovl_ctx *ctx)
 	spin_unlock_irq(&ctx->run_lock);
 	if (!q)
 		return false;
-	/* Running it now: a backstop or queued retry has nothing left to do. */
-	if (cancel_delayed_work(&q->work))
+	/* Running it now: a queued retry has nothing left to do. */
+	if (delayed_work_pending(&q->work) && cancel_delayed_work(&q->work))
 		refcount_dec(&q->refs);		/* the work's; ours remains */
 	wsaovl_sockq_run_ref(q);
 	return true;

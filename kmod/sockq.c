@@ -191,7 +191,11 @@ void wsaovl_sockq_retire(struct wsaovl_sockq *q)
 		remove_wait_queue(q->head, &q->wait);
 		q->head = NULL;
 	}
-	if (cancel_delayed_work(&q->work))
+	/*
+	 * The bit first: cancelling an idle work item is not free.  A retry
+	 * queued after this (a runner leaving) finds the queue dead.
+	 */
+	if (delayed_work_pending(&q->work) && cancel_delayed_work(&q->work))
 		refcount_dec(&q->refs);		/* the work's; ours remains */
 	if (q->dead)
 		return;
@@ -679,15 +683,35 @@ static int wsaovl_op_try_first(struct wsaovl_ctx *ctx, struct wsaovl_op *op,
 	return wsaovl_op_done_inline(op, ret, done);
 }
 
-/* A datagram socket without a queue in this direction: nothing pending on it. */
+/*
+ * A datagram socket without a queue in this direction: nothing pending on
+ * it.  An empty hash bucket says so without the lock (a queue another
+ * thread makes at this instant is a race the caller has anyway).
+ */
 static bool sockq_absent(struct wsaovl_ctx *ctx, struct file *file, bool send)
 {
-	struct wsaovl_sockq *q = sockq_lookup(ctx, file, send, false);
+	struct wsaovl_sockq *q;
+
+	if (hlist_empty(&ctx->sockqs[hash_min(sockq_hash(file, send),
+					      HASH_BITS(ctx->sockqs))]))
+		return true;
+	q = sockq_lookup(ctx, file, send, false);
 
 	if (!q)
 		return true;
 	wsaovl_sockq_put(q);
 	return false;
+}
+
+/*
+ * An op that waits keeps who submitted it: retries run with its
+ * credentials, and cancellation by thread compares its struct pid.  An op
+ * that completes in the call needs neither.
+ */
+static void wsaovl_sockq_cred(struct wsaovl_op *op)
+{
+	op->cred = get_current_cred();
+	op->submitter = get_pid(task_pid(current));
 }
 
 /*
@@ -734,8 +758,14 @@ int wsaovl_sockq_submit(struct wsaovl_ctx *ctx, struct file *file,
 	q = sockq_get_locked(ctx, file, send);
 	if (IS_ERR(q))
 		return PTR_ERR(q);
-	/* After a try without the queue: again only if it became ready. */
-	if (list_empty(&q->ops) && (!tried || sockq_arm(q))) {
+	if (list_empty(&q->ops)) {
+		/*
+		 * After a try without the queue: again only if it became
+		 * ready.  Armed and not ready, any readiness from now on
+		 * wakes the queue: no need to look again below.
+		 */
+		if (tried && !sockq_arm(q))
+			goto queue_armed;
 		ret = wsaovl_op_try_first(ctx, op, file, done);
 		if (ret != -EAGAIN)
 			goto out;
@@ -743,6 +773,11 @@ int wsaovl_sockq_submit(struct wsaovl_ctx *ctx, struct file *file,
 	list_add_tail(&op->node, &q->ops);
 	if (list_is_singular(&q->ops) && sockq_arm(q))
 		wsaovl_sockq_kick(q, 0);
+	goto pending;
+queue_armed:
+	list_add_tail(&op->node, &q->ops);
+pending:
+	wsaovl_sockq_cred(op);
 	ret = WSAOVL_STATE_PENDING;
 out:
 	sockq_release_locked(q);

@@ -212,8 +212,6 @@ static int wsaovl_op_prep(struct wsaovl_op *op, const struct wsaovl_sqe *sqe,
 		op->evfd = evfd;
 	}
 	op->skip_inline_cqe = sqe->flags & WSAOVL_SQE_SKIP_INLINE_CQE;
-	op->cred = get_current_cred();
-	op->submitter = get_pid(task_pid(current));
 	op->cqe.tag = sqe->tag;
 	op->cqe.tid = sqe->tid ? sqe->tid : task_pid_vnr(current);
 	op->cqe.opcode = op->opcode;
